@@ -1,0 +1,47 @@
+"""Backend-specific machinery, one module per Keras backend.
+
+Everything that differs between TensorFlow, JAX and PyTorch -- how gradients
+are taken (including double backward for gradient penalties), how the train
+step is wired into ``fit`` and which steps can be compiled -- lives in
+``keras_gans/backend/<name>.py``, the way Keras keeps
+``keras/src/backend/<name>/trainer.py``. Games and layers import only the
+names re-exported here:
+
+- ``value_and_grad(fn, variables)`` -> ``(loss, aux, grads)`` where ``fn()``
+  returns ``(loss, aux)`` and reads the variables statefully.
+- ``input_gradient(fn, x)`` -> ``d sum(fn(x)) / dx``, itself differentiable
+  with respect to the variables ``fn`` reads (double backward).
+- ``GameTrainer``: the mixin that adapts Keras' per-backend ``train_step``
+  signature to a game's backend-agnostic ``game_step(data)``.
+- ``JIT_DOUBLE_BACKWARD``: whether a compiled step can contain a double
+  backward on this backend.
+"""
+
+import importlib
+
+import keras
+
+_SUPPORTED = ("tensorflow", "jax", "torch")
+
+name = keras.backend.backend()
+if name not in _SUPPORTED:
+    raise ImportError(
+        f"keras_gans supports the Keras backends {', '.join(_SUPPORTED)}; "
+        f"the active backend is {name!r}. Set KERAS_BACKEND to one of them "
+        "before importing keras."
+    )
+
+_impl = importlib.import_module(f"{__name__}.{name}")
+
+value_and_grad = _impl.value_and_grad
+input_gradient = _impl.input_gradient
+GameTrainer = _impl.GameTrainer
+JIT_DOUBLE_BACKWARD = _impl.JIT_DOUBLE_BACKWARD
+
+__all__ = [
+    "name",
+    "value_and_grad",
+    "input_gradient",
+    "GameTrainer",
+    "JIT_DOUBLE_BACKWARD",
+]

@@ -1,0 +1,98 @@
+"""JAX: pure functions over a ``StatelessScope``.
+
+Keras' JAX trainer passes ``train_step(state, data)`` the values of the
+model's trainable, non-trainable, optimizer and metric variables, and expects
+new values back. A game has two optimizers; ``AdversarialGame`` exposes both
+as ``model.optimizer`` (an ``OptimizerGroup``) so that both travel in that
+state. The game step itself is ordinary stateful Keras code: it runs inside a
+``StatelessScope`` that maps every variable to its value in ``state`` and
+records every assignment, and the new state is read back from the scope.
+"""
+
+import jax
+import keras
+
+from keras_gans.backend.scopes import inherited_scope
+
+JIT_DOUBLE_BACKWARD = True
+
+
+def value_and_grad(fn, variables):
+    variables = list(variables)
+    ids = [id(v) for v in variables]
+    values = [v.value for v in variables]
+
+    base_scope = inherited_scope()
+    base = base_scope.state_mapping
+
+    def pure(vals):
+        scope = inherited_scope()
+        scope.state_mapping.update(dict(zip(ids, vals)))
+        with scope:
+            loss, aux = fn()
+        wrt = set(ids)
+        updates = {
+            k: v
+            for k, v in scope.state_mapping.items()
+            if k not in wrt and base.get(k) is not v
+        }
+        return loss, (aux, updates)
+
+    (loss, (aux, updates)), grads = jax.value_and_grad(pure, has_aux=True)(
+        values
+    )
+    _write_back(updates)
+    return loss, aux, list(grads)
+
+
+def _write_back(updates):
+    """Hand state updates made inside the differentiated function (batch-norm
+    statistics, spectral-norm vectors, seeds) to the enclosing scope."""
+    if not updates:
+        return
+    from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+    outer = get_stateless_scope()
+    if outer is None:
+        raise RuntimeError(
+            "keras_gans on JAX: a training function updated model state "
+            "outside a StatelessScope. Run game steps through fit(), "
+            "train_on_batch() or game.train_step(state, data)."
+        )
+    outer.state_mapping.update(updates)
+
+
+def input_gradient(fn, x):
+    def total(x_):
+        with inherited_scope():
+            return jax.numpy.sum(fn(x_))
+
+    return jax.grad(total)(x)
+
+
+class GameTrainer:
+    """Adapts Keras' JAX ``train_step(state, data)`` to ``game_step(data)``."""
+
+    def train_step(self, state, data):
+        trainable, non_trainable, optimizer_vars, metrics_vars = state
+        groups = (
+            self.trainable_variables,
+            self.non_trainable_variables,
+            self.optimizer.variables,
+            self.metrics_variables,
+        )
+        mapping = []
+        for refs, vals in zip(groups, state):
+            mapping.extend(zip(refs, vals))
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            logs = self.game_step(data)
+
+        def read(refs, vals):
+            out = []
+            for ref, old in zip(refs, vals):
+                new = scope.get_current_value(ref)
+                out.append(old if new is None else new)
+            return out
+
+        new_state = tuple(read(refs, vals) for refs, vals in zip(groups, state))
+        return logs, new_state

@@ -1,0 +1,39 @@
+"""TensorFlow: GradientTape for gradients, nested tapes for double backward.
+
+The step runs inside Keras' ``tf.function`` (with XLA when ``jit_compile``).
+"""
+
+import tensorflow as tf
+
+JIT_DOUBLE_BACKWARD = True
+
+
+def _zeros_for_none(grads, variables):
+    return [
+        tf.zeros(v.shape, v.dtype) if g is None else g
+        for g, v in zip(grads, variables)
+    ]
+
+
+def value_and_grad(fn, variables):
+    variables = list(variables)
+    with tf.GradientTape(watch_accessed_variables=True) as tape:
+        loss, aux = fn()
+    grads = tape.gradient(loss, variables) if variables else []
+    return loss, aux, _zeros_for_none(grads, variables)
+
+
+def input_gradient(fn, x):
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+        total = tf.reduce_sum(y)
+    return tape.gradient(total, x)
+
+
+class GameTrainer:
+    """Keras' TF trainer calls ``train_step(data)`` inside its tf.function."""
+
+    def train_step(self, data):
+        return self.game_step(data)

@@ -1,0 +1,45 @@
+"""PyTorch: ``torch.autograd.grad`` for gradients, ``create_graph=True`` for
+double backward.
+
+``torch.compile`` (Keras' ``jit_compile=True`` on torch) captures whole steps
+but cannot trace a double backward, so games that need one run eagerly here
+(the game warns once, see ``JIT_DOUBLE_BACKWARD``).
+"""
+
+import torch
+
+JIT_DOUBLE_BACKWARD = False
+
+
+def _tensor(v):
+    return v.value if hasattr(v, "value") else v
+
+
+def value_and_grad(fn, variables):
+    variables = list(variables)
+    loss, aux = fn()
+    if not variables:
+        return loss, aux, []
+    params = [_tensor(v) for v in variables]
+    grads = torch.autograd.grad(loss, params, allow_unused=True)
+    grads = [
+        torch.zeros_like(p) if g is None else g for g, p in zip(grads, params)
+    ]
+    return loss, aux, grads
+
+
+def input_gradient(fn, x):
+    x = torch.as_tensor(x)
+    if not x.requires_grad:
+        x = x.detach().requires_grad_(True)
+    y = fn(x)
+    (grad,) = torch.autograd.grad(y.sum(), x, create_graph=True)
+    return grad
+
+
+class GameTrainer:
+    """Keras' torch trainer calls ``train_step(data)``, eagerly or under
+    ``torch.compile``."""
+
+    def train_step(self, data):
+        return self.game_step(data)

@@ -1,0 +1,8 @@
+"""The games: each a keras.Model with its own train_step."""
+
+from keras_gans.games.base import AdversarialGame
+from keras_gans.games.conditional import ConditionalGAN
+from keras_gans.games.gan import GAN
+from keras_gans.games.wgan import WGAN, WGANGP
+
+__all__ = ["AdversarialGame", "GAN", "ConditionalGAN", "WGAN", "WGANGP"]

@@ -1,0 +1,186 @@
+"""What every game shares: two optimizers, metrics, RNG, compile/save plumbing."""
+
+import warnings
+
+import keras
+import numpy as np
+
+from keras_gans import backend
+
+
+class OptimizerGroup:
+    """The optimizers of a game seen as one ``model.optimizer``.
+
+    Keras' trainers (JAX's in particular) carry ``model.optimizer.variables``
+    through ``fit``; a game exposes all of its optimizers' variables that way.
+    ``iterations`` and ``learning_rate`` are the first optimizer's (the
+    generator's), for callbacks that read them.
+    """
+
+    def __init__(self, optimizers):
+        self.optimizers = dict(optimizers)
+        self.built = True
+
+    @property
+    def variables(self):
+        return [v for opt in self.optimizers.values() for v in opt.variables]
+
+    @property
+    def iterations(self):
+        return next(iter(self.optimizers.values())).iterations
+
+    @property
+    def learning_rate(self):
+        return next(iter(self.optimizers.values())).learning_rate
+
+    def build(self, variables):
+        pass
+
+    def scale_loss(self, loss):
+        return loss
+
+    def __repr__(self):
+        return f"OptimizerGroup({', '.join(self.optimizers)})"
+
+
+def _check_optimizer(name, opt):
+    if opt is None:
+        raise ValueError(
+            f"compile() needs `{name}`: pass a keras optimizer, e.g. "
+            f"{name}=keras.optimizers.Adam(2e-4, beta_1=0.5)."
+        )
+    opt = keras.optimizers.get(opt)
+    if not isinstance(opt, keras.optimizers.Optimizer):
+        raise TypeError(f"`{name}` must be a keras optimizer, got {type(opt).__name__}.")
+    return opt
+
+
+class AdversarialGame(backend.GameTrainer, keras.Model):
+    """Base class of the games. Subclasses define ``game_step(data)``, a
+    backend-agnostic training step written with ``keras.ops`` that returns the
+    logs dict, and ``optimizer_names`` (the compile() arguments)."""
+
+    optimizer_names = ("g_optimizer", "d_optimizer")
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self._double_backward_warned = False
+
+    # ----------------------------------------------------------------- compile
+    def compile(
+        self,
+        g_optimizer=None,
+        d_optimizer=None,
+        jit_compile="auto",
+        run_eagerly=False,
+        steps_per_execution=1,
+        **optimizers,
+    ):
+        """Configure the players' optimizers.
+
+        Args:
+            g_optimizer, d_optimizer: keras optimizers (instances or names).
+            jit_compile: compile the whole step (XLA on TF and JAX,
+                ``torch.compile`` on torch). "auto" is Keras' default: on for
+                TF and JAX, off for torch. A game whose step needs a double
+                backward (gradient penalty, R1) cannot be ``torch.compile``d;
+                it then runs eagerly on torch with one warning.
+        """
+        unknown = set(optimizers) - set(self.optimizer_names)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}.compile() got unexpected arguments "
+                f"{sorted(unknown)}; it takes {', '.join(self.optimizer_names)}, "
+                "jit_compile, run_eagerly and steps_per_execution."
+            )
+        optimizers.update(g_optimizer=g_optimizer, d_optimizer=d_optimizer)
+        opts = {
+            name: _check_optimizer(name, optimizers.get(name))
+            for name in self.optimizer_names
+        }
+        if len({id(o) for o in opts.values()}) != len(opts):
+            raise ValueError(
+                "Each player needs its own optimizer instance (they keep "
+                "separate moment estimates); got the same object twice."
+            )
+        if (
+            jit_compile is True
+            and self.needs_double_backward
+            and not backend.JIT_DOUBLE_BACKWARD
+        ):
+            warnings.warn(
+                f"{type(self).__name__}: the {backend.name} backend cannot "
+                "compile a step that contains a double backward (gradient "
+                "penalty / R1); running the step without jit_compile.",
+                stacklevel=2,
+            )
+            jit_compile = False
+        super().compile(
+            optimizer=None,
+            jit_compile=jit_compile,
+            run_eagerly=run_eagerly,
+            steps_per_execution=steps_per_execution,
+        )
+        for name, opt in opts.items():
+            setattr(self, name, opt)
+        self._loss_tracker = None  # games report their own losses
+        self.optimizer = OptimizerGroup(opts)
+        self._build_optimizers()
+
+    @property
+    def needs_double_backward(self):
+        return False
+
+    def _player_variables(self):
+        """{optimizer name: trainable variables it updates}."""
+        raise NotImplementedError
+
+    def _build_optimizers(self):
+        for name, variables in self._player_variables().items():
+            opt = getattr(self, name)
+            if not opt.built:
+                opt.build(variables)
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return None
+        return {
+            name: keras.saving.serialize_keras_object(getattr(self, name))
+            for name in self.optimizer_names
+        }
+
+    def compile_from_config(self, config):
+        opts = {
+            name: keras.saving.deserialize_keras_object(config[name])
+            for name in self.optimizer_names
+        }
+        self.compile(**opts)
+
+    # -------------------------------------------------------------------- fit
+    def fit(self, *args, **kwargs):
+        if not getattr(self, "compiled", False) or not hasattr(self, self.optimizer_names[0]):
+            raise RuntimeError(
+                f"{type(self).__name__}.fit() was called before compile(). Call "
+                f"compile({', '.join(n + '=...' for n in self.optimizer_names)}) first, e.g. "
+                "keras.optimizers.Adam(2e-4, beta_1=0.5) for each."
+            )
+        return super().fit(*args, **kwargs)
+
+    def _apply(self, optimizer_name, grads, variables):
+        if variables:
+            getattr(self, optimizer_name).apply(grads, variables)
+
+    def _logs(self):
+        return {m.name: m.result() for m in self.metrics}
+
+    # ------------------------------------------------------------- sampling
+    @staticmethod
+    def _numpy_normal(n, dim, seed):
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((n, dim)).astype("float32")
+
+
+def as_float(x, dtype="float32"):
+    return keras.ops.cast(x, dtype)

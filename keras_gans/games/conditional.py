@@ -1,0 +1,90 @@
+"""The conditional GAN (Mirza & Osindero 2014)."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gans.games.checks import check_models
+from keras_gans.games.gan import GAN
+
+
+@keras.saving.register_keras_serializable("keras_gans")
+class ConditionalGAN(GAN):
+    """A GAN whose players both see the class label.
+
+    ``generator([z, labels])`` and ``discriminator([x, labels])``, with
+    integer labels of shape (batch,) or (batch, 1). ``fit`` takes
+    ``(images, labels)``; the generator's step uses the batch's labels, so
+    generated classes follow the data's class frequencies.
+
+    Args: as ``GAN``, plus ``num_classes``.
+    """
+
+    def __init__(self, generator, discriminator, latent_dim, num_classes, **kwargs):
+        if not isinstance(num_classes, int) or num_classes < 2:
+            raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}.")
+        self.num_classes = num_classes
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
+
+    def _check_models(self):
+        check_models(
+            self.generator,
+            self.discriminator,
+            latent_dim=self.latent_dim,
+            conditional=True,
+            game="ConditionalGAN",
+        )
+
+    def _unpack(self, data):
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
+            x, y = x
+        if y is None:
+            raise ValueError(
+                "ConditionalGAN needs labels: fit(images, labels) or a dataset "
+                "yielding (images, labels) batches; the batches had images only."
+            )
+        return ops.cast(x, self.compute_dtype), ops.cast(y, "int32")
+
+    def _generate(self, z, cond, training):
+        return self.generator([z, cond], training=training)
+
+    def _critic(self, x, cond, training):
+        return self.discriminator([x, cond], training=training)
+
+    def call(self, inputs, training=False):
+        """``cgan([z, labels])`` is ``generator([z, labels])``."""
+        return self.generator(inputs, training=training)
+
+    def generate(self, n, labels=None, seed=None, batch_size=256):
+        """``n`` samples of the given class(es) as numpy.
+
+        Args:
+            labels: an int (all samples of that class), a sequence of ``n``
+                ints, or None (classes drawn uniformly with ``seed``).
+        """
+        n = int(n)
+        rng = np.random.default_rng(seed)
+        if labels is None:
+            labels = rng.integers(0, self.num_classes, size=n)
+        labels = np.asarray(labels)
+        if labels.ndim == 0:
+            labels = np.full((n,), int(labels))
+        labels = labels.reshape(-1)
+        if labels.shape[0] != n:
+            raise ValueError(f"generate(n={n}) got {labels.shape[0]} labels; pass one int or n ints.")
+        if labels.size and (labels.min() < 0 or labels.max() >= self.num_classes):
+            raise ValueError(
+                f"labels must be in [0, {self.num_classes - 1}]; got values from "
+                f"{labels.min()} to {labels.max()}."
+            )
+        z = self._numpy_normal(n, self.latent_dim, seed)
+        labels = labels.astype("int32")
+        return self._predict_batches(
+            lambda zb, lb: self.generator([zb, lb], training=False), z, labels, batch_size
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config["num_classes"] = self.num_classes
+        return config

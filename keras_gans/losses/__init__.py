@@ -1,0 +1,26 @@
+"""Losses: adversarial losses (``adversarial``) and, per game, their
+reconstruction terms."""
+
+from keras_gans.losses.adversarial import (
+    AdversarialLoss,
+    Hinge,
+    LeastSquares,
+    MaxLikelihood,
+    Minimax,
+    NonSaturating,
+    Wasserstein,
+    get,
+    names,
+)
+
+__all__ = [
+    "AdversarialLoss",
+    "Minimax",
+    "NonSaturating",
+    "MaxLikelihood",
+    "LeastSquares",
+    "Wasserstein",
+    "Hinge",
+    "get",
+    "names",
+]
