@@ -25,6 +25,8 @@ def value_and_grad(fn, variables):
     base_scope = inherited_scope()
     base = base_scope.state_mapping
 
+    assigned = {}
+
     def pure(vals):
         scope = inherited_scope()
         scope.state_mapping.update(dict(zip(ids, vals)))
@@ -36,16 +38,17 @@ def value_and_grad(fn, variables):
             for k, v in scope.state_mapping.items()
             if k not in wrt and base.get(k) is not v
         }
+        assigned.update(scope.assigned)
         return loss, (aux, updates)
 
     (loss, (aux, updates)), grads = jax.value_and_grad(pure, has_aux=True)(
         values
     )
-    _write_back(updates)
+    _write_back(updates, assigned)
     return loss, aux, list(grads)
 
 
-def _write_back(updates):
+def _write_back(updates, assigned):
     """Hand state updates made inside the differentiated function (batch-norm
     statistics, spectral-norm vectors, seeds) to the enclosing scope."""
     if not updates:
@@ -53,13 +56,12 @@ def _write_back(updates):
     from keras.src.backend.common.stateless_scope import get_stateless_scope
 
     outer = get_stateless_scope()
-    if outer is None:
-        raise RuntimeError(
-            "keras_gans on JAX: a training function updated model state "
-            "outside a StatelessScope. Run game steps through fit(), "
-            "train_on_batch() or game.train_step(state, data)."
-        )
-    outer.state_mapping.update(updates)
+    if outer is not None:
+        outer.state_mapping.update(updates)
+        return
+    # Eager use outside fit(): the values are concrete, assign them.
+    for key, value in updates.items():
+        assigned[key].assign(value)
 
 
 def input_gradient(fn, x):

@@ -11,6 +11,19 @@ import keras
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
 
+class TrackingScope(keras.StatelessScope):
+    """A StatelessScope that also remembers which variables were assigned."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assigned = {}
+
+    def add_update(self, update):
+        variable, _ = update
+        self.assigned[id(variable)] = variable
+        super().add_update(update)
+
+
 def inherited_scope(overrides=()):
     """A ``StatelessScope`` that sees the outer scope's values plus ``overrides``.
 
@@ -19,7 +32,7 @@ def inherited_scope(overrides=()):
     applied anywhere unless the caller copies them out.
     """
     outer = get_stateless_scope()
-    scope = keras.StatelessScope(state_mapping=list(overrides))
+    scope = TrackingScope(state_mapping=list(overrides))
     if outer is not None:
         merged = dict(outer.state_mapping)
         merged.update(scope.state_mapping)

@@ -47,10 +47,10 @@ class ConditionalGAN(GAN):
         return ops.cast(x, self.compute_dtype), ops.cast(y, "int32")
 
     def _generate(self, z, cond, training):
-        return self.generator([z, cond], training=training)
+        return self.generator([ops.convert_to_tensor(z), ops.convert_to_tensor(cond)], training=training)
 
     def _critic(self, x, cond, training):
-        return self.discriminator([x, cond], training=training)
+        return self.discriminator([ops.convert_to_tensor(x), ops.convert_to_tensor(cond)], training=training)
 
     def call(self, inputs, training=False):
         """``cgan([z, labels])`` is ``generator([z, labels])``."""

@@ -1,0 +1,37 @@
+import os
+import pathlib
+import subprocess
+import sys
+
+import keras
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SHARED_DATA = pathlib.Path(os.environ.get("KERAS_GANS_DATA", REPO.parent / "shared" / "data"))
+BACKENDS = ("tensorflow", "jax", "torch")
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+
+@pytest.fixture
+def backend_name():
+    return keras.backend.backend()
+
+
+def run_in_backend(backend, code, timeout=300):
+    """Run python ``code`` in a fresh interpreter with KERAS_BACKEND=backend."""
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(REPO / "tests")}
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"[{backend}] subprocess failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    return proc.stdout
+
+
+def shared_data(name):
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent: this test reads the shared data set {name!r} (../shared/data)")
+    return path
