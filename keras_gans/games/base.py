@@ -88,6 +88,11 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
                 backward (gradient penalty, R1) cannot be ``torch.compile``d;
                 it then runs eagerly on torch with one warning.
         """
+        if "optimizer" in optimizers:
+            raise TypeError(
+                f"{type(self).__name__}.compile() takes one optimizer per player: "
+                f"pass {', '.join(n + '=' for n in self.optimizer_names)} instead of optimizer=."
+            )
         unknown = set(optimizers) - set(self.optimizer_names)
         if unknown:
             raise TypeError(
@@ -182,5 +187,14 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         return rng.standard_normal((n, dim)).astype("float32")
 
 
-def as_float(x, dtype="float32"):
-    return keras.ops.cast(x, dtype)
+def unpack_batch(data, game):
+    """``(x, y, sample_weight)`` from one batch, with an explanation when the
+    batch is not shaped like ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, w)``."""
+    if isinstance(data, (tuple, list)) and len(data) > 3:
+        raise ValueError(
+            f"{game}: a batch arrived as a sequence of {len(data)} elements; expected x, "
+            "(x,), (x, y) or (x, y, sample_weight). A torch DataLoader whose Dataset "
+            "returns bare tensors is split into rows by Keras: make __getitem__ return "
+            "(x,) or (x, label)."
+        )
+    return keras.utils.unpack_x_y_sample_weight(data)

@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from keras_gans.games.checks import check_models
+from keras_gans.games.base import unpack_batch
 from keras_gans.games.gan import GAN
 
 
@@ -36,7 +37,7 @@ class ConditionalGAN(GAN):
         )
 
     def _unpack(self, data):
-        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, _ = unpack_batch(data, type(self).__name__)
         if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
             x, y = x
         if y is None:

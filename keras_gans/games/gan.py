@@ -5,7 +5,7 @@ from keras import ops
 
 from keras_gans import backend
 from keras_gans import losses as losses_module
-from keras_gans.games.base import AdversarialGame
+from keras_gans.games.base import AdversarialGame, unpack_batch
 from keras_gans.games.checks import check_models
 from keras_gans.regularizers.base import DiscriminatorRegularizer
 from keras_gans.regularizers.instance_noise import InstanceNoise
@@ -115,7 +115,7 @@ class GAN(AdversarialGame):
     # --------------------------------------------------- conditioning hooks
     def _unpack(self, data):
         """(real, condition) from a batch; condition is None here."""
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, _, _ = unpack_batch(data, type(self).__name__)
         if isinstance(x, (tuple, list)):
             x = x[0]
         return ops.cast(x, self.compute_dtype), None
