@@ -3,6 +3,7 @@
 from keras_gans.games.base import AdversarialGame
 from keras_gans.games.conditional import ConditionalGAN
 from keras_gans.games.gan import GAN
+from keras_gans.games.srgan import SRGAN
 from keras_gans.games.wgan import WGAN, WGANGP
 
-__all__ = ["AdversarialGame", "GAN", "ConditionalGAN", "WGAN", "WGANGP"]
+__all__ = ["AdversarialGame", "GAN", "ConditionalGAN", "WGAN", "WGANGP", "SRGAN"]

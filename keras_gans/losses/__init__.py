@@ -12,6 +12,7 @@ from keras_gans.losses.adversarial import (
     get,
     names,
 )
+from keras_gans.losses.content import FeatureLoss, MSEContentLoss, VGGFeatureLoss
 
 __all__ = [
     "AdversarialLoss",
@@ -23,4 +24,7 @@ __all__ = [
     "Hinge",
     "get",
     "names",
+    "FeatureLoss",
+    "MSEContentLoss",
+    "VGGFeatureLoss",
 ]

@@ -1,0 +1,480 @@
+"""SRGAN (Ledig et al., CVPR 2017): photo-realistic single-image super-resolution.
+
+Value ranges (the paper's): low-resolution (LR) inputs in ``[0, 1]``,
+high-resolution (HR) targets and generator outputs in ``[-1, 1]``. Batches of
+uint8 pairs (0..255) are converted to these ranges inside the step.
+
+The two-stage recipe of the paper (section 3.2):
+
+1. **SRResNet**: train the generator alone on the pixel MSE
+   (``adversarial_weight=0``; the discriminator may be None, ``compile`` then
+   needs only ``g_optimizer``). The paper: 10^6 updates, Adam(1e-4, beta_1=0.9),
+   batch 16, 96x96 HR crops.
+2. **SRGAN**: initialise the generator from stage 1 and train it against the
+   discriminator with the perceptual loss ``content + 1e-3 * adversarial``
+   (the paper: VGG54 content loss, 10^5 updates at 1e-4 then 10^5 at 1e-5).
+
+    g = kg.architectures.srresnet(scale=4)
+    pre = kg.SRGAN(g, None, content_loss="mse", adversarial_weight=0)
+    pre.compile(g_optimizer=keras.optimizers.Adam(1e-4))
+    pre.fit(pairs)                                # (lr, hr) batches
+    d = kg.architectures.srgan_discriminator(image_size=96)
+    sr = kg.SRGAN(g, d, content_loss="mse", adversarial_weight=1e-3)
+    sr.compile(g_optimizer=keras.optimizers.Adam(1e-4), d_optimizer=keras.optimizers.Adam(1e-4))
+    sr.fit(pairs)
+    hr = sr.upscale(uint8_image, tile=256)        # uint8 in -> uint8 out
+"""
+
+import math
+import warnings
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gans import backend
+from keras_gans import losses as losses_module
+from keras_gans.games.base import AdversarialGame, unpack_batch
+from keras_gans.games.checks import check_translator
+from keras_gans.losses.content import get_content_loss
+
+
+def _serialize(obj):
+    if obj is None or isinstance(obj, str):
+        return obj
+    return keras.saving.serialize_keras_object(obj)
+
+
+def _deserialize(config):
+    if config is None or isinstance(config, str):
+        return config
+    return keras.saving.deserialize_keras_object(config)
+
+
+# ------------------------------------------------------------------ inference
+def receptive_radius(model):
+    """An upper bound, in input (LR) pixels, on how far an output pixel of a
+    fully convolutional upscaler sees: the sum over its convolutions of
+    ``dilation * (kernel - 1) / 2`` divided by the upscaling done before
+    them. None when the model contains layers this does not understand
+    (strided or pooling layers, subclassed models)."""
+    from keras_gans.layers.pixel_shuffle import PixelShuffle
+
+    layers = getattr(model, "layers", None)
+    if not layers:
+        return None
+    radius, factor = 0.0, 1
+    neutral = (
+        keras.layers.InputLayer,
+        keras.layers.BatchNormalization,
+        keras.layers.PReLU,
+        keras.layers.LeakyReLU,
+        keras.layers.ReLU,
+        keras.layers.Activation,
+        keras.layers.Add,
+        keras.layers.Multiply,
+        keras.layers.Concatenate,
+        keras.layers.Rescaling,
+    )
+    for layer in layers:
+        if isinstance(layer, keras.layers.Conv2D) and not isinstance(layer, keras.layers.Conv2DTranspose):
+            if tuple(layer.strides) != (1, 1) or layer.padding != "same":
+                return None
+            k = max(layer.kernel_size)
+            d = max(layer.dilation_rate)
+            radius += d * (k - 1) / 2 / factor
+        elif isinstance(layer, PixelShuffle):
+            factor *= layer.scale
+        elif isinstance(layer, keras.layers.UpSampling2D):
+            radius += 1.0 / factor  # bilinear interpolation reads a neighbour
+            factor *= max(layer.size)
+        elif isinstance(layer, neutral):
+            continue
+        else:
+            return None
+    return int(math.ceil(radius))
+
+
+def _as_float01(images):
+    """(float32 images in [0, 1], was_uint8)."""
+    a = np.asarray(images)
+    if a.dtype == np.uint8:
+        return a.astype(np.float32) / 255.0, True
+    if np.issubdtype(a.dtype, np.integer) or a.dtype == bool:
+        raise TypeError(
+            f"upscale takes uint8 images (0..255) or float images in [0, 1]; got dtype {a.dtype}."
+        )
+    return a.astype(np.float32), False
+
+
+def upscale_images(generator, images, scale, tile=None, overlap=None):
+    """Upscale with a generator mapping LR ``[0, 1]`` to HR ``[-1, 1]``.
+
+    Args:
+        generator: the keras model (fully convolutional when tiling).
+        images: one image ``(H, W, C)`` or a batch ``(N, H, W, C)``, uint8
+            (0..255) or float in ``[0, 1]``; or a list of such images (sizes
+            may differ).
+        scale: the generator's upscaling factor.
+        tile: None to run each image whole, or the side in LR pixels of the
+            tiles the image is cut into (memory then stays bounded by the
+            tile size, not the image size).
+        overlap: LR pixels of context added around each tile and discarded
+            from its output. None: the generator's receptive radius when it
+            can be derived (see ``receptive_radius``; 40 for SRResNet-16,
+            which makes tiled and whole results agree up to float rounding),
+            else 32.
+
+    Returns the same kind as given: uint8 in -> uint8 out (rounded), float in
+    -> float32 in ``[0, 1]`` out; ``scale`` times larger.
+    """
+    if isinstance(images, (list, tuple)):
+        return [upscale_images(generator, im, scale, tile, overlap) for im in images]
+    x, was_uint8 = _as_float01(images)
+    single = x.ndim == 3
+    if x.ndim not in (3, 4):
+        raise ValueError(
+            f"upscale takes one image (height, width, channels) or a batch (n, height, width, "
+            f"channels); got an array of shape {x.shape}. Add a channel axis to grayscale images "
+            "(or convert them to RGB)."
+        )
+    if single:
+        x = x[None]
+    channels = _input_channels(generator)
+    if channels is not None and x.shape[-1] != channels:
+        raise ValueError(
+            f"upscale: the model takes {channels}-channel images; got {x.shape[-1]} channels "
+            f"(shape {x.shape}). Convert the image (e.g. PIL's .convert('RGB'))."
+        )
+    if tile is not None:
+        if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 1:
+            raise ValueError(f"tile must be a positive int (LR pixels) or None; got {tile!r}.")
+        tile = int(tile)
+    if overlap is None:
+        overlap = receptive_radius(generator)
+        overlap = 32 if overlap is None else overlap
+    if isinstance(overlap, bool) or not isinstance(overlap, (int, np.integer)) or overlap < 0:
+        raise ValueError(f"overlap must be a non-negative int (LR pixels); got {overlap!r}.")
+    overlap = int(overlap)
+
+    def run(batch):
+        y = ops.convert_to_numpy(generator(batch, training=False))
+        if y.shape[1] != batch.shape[1] * scale or y.shape[2] != batch.shape[2] * scale:
+            raise ValueError(
+                f"upscale: the generator mapped {batch.shape[1:3]} to {y.shape[1:3]}, not x{scale}."
+            )
+        return y
+
+    n, h, w, c = x.shape
+    out = np.empty((n, h * scale, w * scale, c), np.float32)
+    for i in range(n):
+        img = x[i]
+        if tile is None or (h <= tile and w <= tile):
+            out[i] = run(img[None])[0]
+            continue
+        for y0 in range(0, h, tile):
+            y1 = min(y0 + tile, h)
+            ya, yb = max(0, y0 - overlap), min(h, y1 + overlap)
+            for x0 in range(0, w, tile):
+                x1 = min(x0 + tile, w)
+                xa, xb = max(0, x0 - overlap), min(w, x1 + overlap)
+                res = run(img[None, ya:yb, xa:xb])[0]
+                out[i, y0 * scale : y1 * scale, x0 * scale : x1 * scale] = res[
+                    (y0 - ya) * scale : (y1 - ya) * scale, (x0 - xa) * scale : (x1 - xa) * scale
+                ]
+    out = np.clip((out + 1.0) * 0.5, 0.0, 1.0)
+    if was_uint8:
+        out = np.round(out * 255.0).astype(np.uint8)
+    return out[0] if single else out
+
+
+def _input_channels(model):
+    try:
+        return model.inputs[0].shape[-1]
+    except (AttributeError, IndexError, ValueError, TypeError):
+        return None
+
+
+def infer_scale(generator):
+    """The upscaling factor of a fully convolutional generator, from its
+    output shape for a 12x12 input (None if it cannot be derived)."""
+    c = _input_channels(generator)
+    if c is None:
+        return None
+    try:
+        shape = generator.compute_output_shape((1, 12, 12, c))
+    except Exception:  # noqa: BLE001  (subclassed models may not implement it)
+        return None
+    if isinstance(shape, list):
+        shape = shape[0]
+    if len(shape) != 4 or shape[1] is None or shape[1] % 12 or shape[2] != shape[1]:
+        return None
+    return shape[1] // 12
+
+
+# ----------------------------------------------------------------------- game
+@keras.saving.register_keras_serializable("keras_gans")
+class SRGAN(AdversarialGame):
+    """SRGAN: a super-resolution generator against an HR/SR discriminator.
+
+    Each step performs one generator update on the perceptual loss
+    ``content_loss(G(lr), hr) + adversarial_weight * L_G(D(G(lr)))``, then
+    (when ``adversarial_weight > 0``) one discriminator update on ``hr``
+    against the same, gradient-stopped SR batch (one generator forward per
+    step).
+
+    Args:
+        generator: keras model, LR ``(N, h, w, C)`` in ``[0, 1]`` -> HR
+            ``(N, h*scale, w*scale, C)`` in ``[-1, 1]`` (e.g.
+            ``kg.architectures.srresnet``).
+        discriminator: keras model, HR in ``[-1, 1]`` -> logits (e.g.
+            ``kg.architectures.srgan_discriminator``), or None when
+            ``adversarial_weight=0``.
+        content_loss: "mse" (pixel MSE, in the ``[-1, 1]`` range), "vgg54" /
+            "vgg22" (``kg.losses.VGGFeatureLoss``, needs the cached VGG19
+            weights), a ``kg.losses.FeatureLoss``, or a callable
+            ``(sr, hr) -> scalar``.
+        adversarial_weight: weight of the generator's adversarial loss (the
+            paper: 1e-3). 0 is SRResNet training: the discriminator is
+            neither used nor updated.
+        loss: adversarial loss name or ``kg.losses.AdversarialLoss`` (the
+            paper's: "non_saturating", i.e. ``-log D(G(lr))``).
+        scale: upscaling factor; None infers it from the generator.
+        seed: seed of the game's RNG (unused by the default step; kept for
+            subclasses and for API uniformity).
+
+    Batches: ``(low_res, high_res)`` pairs, float (LR in ``[0, 1]``, HR in
+    ``[-1, 1]``) or uint8 (both 0..255, converted in the step).
+
+    ``fit`` logs ``content_loss``, ``psnr`` (training batch, RGB, dB, on the
+    clipped output; a progress indicator, not the benchmark metric) and, when
+    adversarial, ``g_adv_loss``, ``g_loss`` (the total perceptual loss) and
+    ``d_loss``.
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator=None,
+        content_loss="mse",
+        adversarial_weight=1e-3,
+        loss="non_saturating",
+        scale=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(seed=seed, **kwargs)
+        if not isinstance(generator, keras.layers.Layer):
+            raise TypeError(f"SRGAN: `generator` must be a keras.Model; got {type(generator).__name__}.")
+        if isinstance(adversarial_weight, bool) or not isinstance(adversarial_weight, (int, float)):
+            raise TypeError(f"adversarial_weight must be a number >= 0; got {adversarial_weight!r}.")
+        if adversarial_weight < 0 or not math.isfinite(adversarial_weight):
+            raise ValueError(f"adversarial_weight must be a finite number >= 0; got {adversarial_weight!r}.")
+        self.adversarial_weight = float(adversarial_weight)
+        if discriminator is None and self.adversarial_weight > 0:
+            raise ValueError(
+                f"SRGAN: adversarial_weight={adversarial_weight} needs a discriminator; pass one "
+                "(kg.architectures.srgan_discriminator) or use adversarial_weight=0 for SRResNet "
+                "(MSE) pre-training without one."
+            )
+        if discriminator is not None and not isinstance(discriminator, keras.layers.Layer):
+            raise TypeError(
+                f"SRGAN: `discriminator` must be a keras.Model or None; got {type(discriminator).__name__}."
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        if discriminator is not None:
+            check_translator(generator, discriminator, "SRGAN")
+        self.content_loss = get_content_loss(content_loss)
+        self.loss_fn = losses_module.get(loss)
+        inferred = infer_scale(generator)
+        if scale is None:
+            if inferred is None:
+                raise ValueError(
+                    "SRGAN: could not infer the generator's upscaling factor from its output shape; "
+                    "pass scale=."
+                )
+            scale = inferred
+        if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
+            raise ValueError(f"SRGAN: scale must be a positive int; got {scale!r}.")
+        if inferred is not None and inferred != scale:
+            raise ValueError(
+                f"SRGAN: scale={scale} but the generator upscales x{inferred} (12x12 -> "
+                f"{12 * inferred}x{12 * inferred})."
+            )
+        self.scale = scale
+        self.content_tracker = keras.metrics.Mean(name="content_loss")
+        self.g_adv_tracker = keras.metrics.Mean(name="g_adv_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.psnr_tracker = keras.metrics.Mean(name="psnr")
+        self.built = True
+
+    # ------------------------------------------------------------- structure
+    @property
+    def adversarial(self):
+        return self.adversarial_weight > 0
+
+    @property
+    def optimizer_names(self):
+        return ("g_optimizer", "d_optimizer") if self.adversarial else ("g_optimizer",)
+
+    @property
+    def metrics(self):
+        if self.adversarial:
+            return [
+                self.content_tracker,
+                self.g_adv_tracker,
+                self.g_loss_tracker,
+                self.d_loss_tracker,
+                self.psnr_tracker,
+            ]
+        return [self.content_tracker, self.psnr_tracker]
+
+    def _player_variables(self):
+        players = {"g_optimizer": self.generator.trainable_variables}
+        if self.adversarial:
+            players["d_optimizer"] = self.discriminator.trainable_variables
+        return players
+
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        """Optimizers: ``g_optimizer`` always; ``d_optimizer`` only when
+        ``adversarial_weight > 0`` (with 0 it is not needed, and ignored with
+        a warning if given)."""
+        if not self.adversarial and d_optimizer is not None:
+            warnings.warn(
+                "SRGAN with adversarial_weight=0 (SRResNet training) does not update the "
+                "discriminator; d_optimizer is ignored.",
+                stacklevel=2,
+            )
+            d_optimizer = None
+        super().compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer, **kwargs)
+
+    # ------------------------------------------------------------------ data
+    def _unpack(self, data):
+        x, y, _ = unpack_batch(data, "SRGAN")
+        if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
+            x, y = x
+        if y is None:
+            raise ValueError(
+                "SRGAN trains on (low_res, high_res) pairs: pass fit(x=low_res, y=high_res) or a "
+                "dataset yielding (low_res, high_res) tuples."
+            )
+        lr = self._to_range(x, "low_res", 0)
+        hr = self._to_range(y, "high_res", 1)
+        self._check_pair_shapes(lr, hr)
+        return lr, hr
+
+    def _to_range(self, t, what, kind):
+        if len(t.shape) != 4:
+            raise ValueError(
+                f"SRGAN: {what} batches must have rank 4 (batch, height, width, channels); got shape "
+                f"{tuple(t.shape)}."
+            )
+        dtype = keras.backend.standardize_dtype(t.dtype)
+        if "int" in dtype:
+            t = ops.cast(t, "float32")
+            t = t / 255.0 if kind == 0 else t / 127.5 - 1.0
+        return ops.cast(t, self.compute_dtype)
+
+    def _check_pair_shapes(self, lr, hr):
+        s = self.scale
+        for axis, name in ((1, "height"), (2, "width")):
+            a, b = lr.shape[axis], hr.shape[axis]
+            if a is not None and b is not None and b != a * s:
+                raise ValueError(
+                    f"SRGAN (x{s}): high_res {name} {b} is not {s} x low_res {name} {a} "
+                    f"(shapes {tuple(lr.shape)} and {tuple(hr.shape)})."
+                )
+        if lr.shape[-1] != hr.shape[-1]:
+            raise ValueError(
+                f"SRGAN: low_res has {lr.shape[-1]} channels, high_res {hr.shape[-1]}."
+            )
+
+    # ------------------------------------------------------------------ step
+    def batch_psnr(self, sr, hr):
+        """Mean over the batch of per-image PSNR (dB) of ``sr`` (clipped)
+        against ``hr``, both in ``[-1, 1]`` (peak-to-peak 2)."""
+        sr = ops.clip(ops.cast(sr, "float32"), -1.0, 1.0)
+        err = ops.mean(ops.square(sr - ops.cast(hr, "float32")), axis=(1, 2, 3))
+        return ops.mean(10.0 * ops.log10(4.0 / ops.maximum(err, 1e-10)))
+
+    def generator_update(self, lr, hr):
+        """One generator update; returns (sr, content, adversarial, total)."""
+        g_vars = self.generator.trainable_variables
+        adversarial = self.adversarial
+
+        def fn():
+            sr = self.generator(lr, training=True)
+            content = self.content_loss(sr, hr)
+            if adversarial:
+                adv = self.loss_fn.generator_loss(self.discriminator(sr, training=True))
+                total = content + self.adversarial_weight * adv
+            else:
+                adv = ops.zeros((), "float32")
+                total = content
+            return total, (sr, content, adv)
+
+        total, (sr, content, adv), grads = backend.value_and_grad(fn, g_vars)
+        self._apply("g_optimizer", grads, g_vars)
+        return sr, content, adv, total
+
+    def discriminator_update(self, hr, sr):
+        d_vars = self.discriminator.trainable_variables
+        fake = ops.stop_gradient(sr)
+
+        def fn():
+            real_logits = self.discriminator(hr, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            return self.loss_fn.discriminator_loss(real_logits, fake_logits), None
+
+        d_loss, _, grads = backend.value_and_grad(fn, d_vars)
+        self._apply("d_optimizer", grads, d_vars)
+        return d_loss
+
+    def game_step(self, data):
+        lr, hr = self._unpack(data)
+        sr, content, adv, total = self.generator_update(lr, hr)
+        self.content_tracker.update_state(content)
+        self.psnr_tracker.update_state(self.batch_psnr(ops.stop_gradient(sr), hr))
+        if self.adversarial:
+            d_loss = self.discriminator_update(hr, sr)
+            self.g_adv_tracker.update_state(adv)
+            self.g_loss_tracker.update_state(total)
+            self.d_loss_tracker.update_state(d_loss)
+        return self._logs()
+
+    # ------------------------------------------------------------- inference
+    def call(self, low_res, training=False):
+        """``srgan(lr)`` is ``generator(lr)``: LR ``[0, 1]`` -> HR ``[-1, 1]``."""
+        return self.generator(low_res, training=training)
+
+    def upscale(self, images, tile=None, overlap=None):
+        """Super-resolve images of any size; see ``upscale_images``.
+
+        uint8 (0..255) in -> uint8 out; float in ``[0, 1]`` in -> float32 in
+        ``[0, 1]`` out. ``tile`` (LR pixels) bounds memory for large images;
+        ``overlap`` defaults to the generator's receptive radius.
+        """
+        return upscale_images(self.generator, images, self.scale, tile=tile, overlap=overlap)
+
+    # ----------------------------------------------------------------- config
+    def get_config(self):
+        return {
+            "name": self.name,
+            "generator": _serialize(self.generator),
+            "discriminator": _serialize(self.discriminator),
+            "content_loss": _serialize(self.content_loss),
+            "adversarial_weight": self.adversarial_weight,
+            "loss": _serialize(self.loss_fn),
+            "scale": self.scale,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator", "content_loss", "loss"):
+            if key in config:
+                config[key] = _deserialize(config[key])
+        return cls(**config)
