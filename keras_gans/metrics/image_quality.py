@@ -1,0 +1,128 @@
+"""PSNR and SSIM as super-resolution papers report them (NumPy).
+
+The convention of SRCNN, VDSR, SRGAN and most SR benchmarks (their MATLAB
+evaluation code):
+
+- images in ``[0, 255]`` (uint8, or float on that scale);
+- compared on the luma channel Y of YCbCr, ITU-R BT.601 "studio swing":
+  ``Y = 16 + (65.481 R + 128.553 G + 24.966 B)`` for ``R, G, B`` in
+  ``[0, 1]`` (MATLAB's ``rgb2ycbcr``), kept as float (not rounded to uint8);
+- ``scale`` pixels shaved from every border (the upscaler's boundary);
+- SSIM with an 11x11 Gaussian window (sigma 1.5), ``K1 = 0.01``,
+  ``K2 = 0.03``, ``L = 255``, population (not sample) covariances, averaged
+  over the positions where the window fits inside the image (Wang et al.
+  2004's ``ssim_index.m``; equal to ``skimage.metrics.structural_similarity``
+  with ``gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+  data_range=255``).
+
+Grayscale images (2-D or one channel) are treated as R = G = B when
+``y_channel`` is set, i.e. ``Y = 16 + 219 v / 255``.
+"""
+
+import numpy as np
+
+_Y_WEIGHTS = np.array([65.481, 128.553, 24.966], np.float64)
+
+
+def rgb_to_y(image):
+    """Luma Y (BT.601, range [16, 235]) of RGB ``image`` with values in
+    ``[0, 255]``, shape ``(..., 3)``; float64. Grayscale ``(H, W)`` or
+    ``(H, W, 1)`` images are taken as R = G = B."""
+    a = np.asarray(image, np.float64)
+    if a.ndim >= 1 and a.shape[-1] == 3 and a.ndim >= 3:
+        return 16.0 + (a @ _Y_WEIGHTS) / 255.0
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.ndim != 2:
+        raise ValueError(
+            f"rgb_to_y takes an RGB image (height, width, 3) or a grayscale image (height, width "
+            f"[, 1]) with values in [0, 255]; got shape {a.shape}."
+        )
+    return 16.0 + a * (_Y_WEIGHTS.sum() / 255.0)
+
+
+def _prepare(a, b, scale, y_channel, name):
+    a = np.asarray(a)
+    b = np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(f"{name}: the two images differ in shape: {a.shape} vs {b.shape}.")
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (1, 3)):
+        raise ValueError(
+            f"{name} compares one image (height, width[, 1 or 3 channels]) with values in [0, 255]; "
+            f"got shape {a.shape}. Loop over a batch."
+        )
+    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 0:
+        raise ValueError(f"{name}: scale (pixels shaved at each border) must be an int >= 0; got {scale!r}.")
+    if y_channel:
+        a, b = rgb_to_y(a), rgb_to_y(b)
+    else:
+        a, b = a.astype(np.float64), b.astype(np.float64)
+        if a.ndim == 3 and a.shape[-1] == 1:
+            a, b = a[..., 0], b[..., 0]
+    if scale:
+        if a.shape[0] <= 2 * scale or a.shape[1] <= 2 * scale:
+            raise ValueError(f"{name}: image {a.shape[:2]} is too small to shave {scale} pixels per border.")
+        a = a[scale:-scale, scale:-scale]
+        b = b[scale:-scale, scale:-scale]
+    return a, b
+
+
+def psnr(a, b, scale=4, max_val=255.0, y_channel=True):
+    """Peak signal-to-noise ratio in dB, ``10 log10(max_val^2 / MSE)``.
+
+    Args:
+        a, b: the two images, ``(H, W, 3)`` RGB or ``(H, W[, 1])`` grey,
+            values in ``[0, 255]``.
+        scale: pixels shaved from each border (the SR factor; 0 for none).
+        max_val: the peak value (255).
+        y_channel: compare the BT.601 luma Y (the SR papers' convention);
+            False compares all channels.
+
+    Identical images give ``inf``.
+    """
+    a, b = _prepare(a, b, scale, y_channel, "psnr")
+    mse = np.mean((a - b) ** 2)
+    if mse == 0:
+        return float("inf")
+    return float(10.0 * np.log10(float(max_val) ** 2 / mse))
+
+
+def gaussian_window(size=11, sigma=1.5):
+    """The normalised 1-D Gaussian of ``size`` taps (the 2-D window is its
+    outer product, equal to MATLAB's ``fspecial('gaussian', size, sigma)``)."""
+    x = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
+    g = np.exp(-(x**2) / (2.0 * sigma**2))
+    return g / g.sum()
+
+
+def _filter_valid(x, g):
+    k = len(g)
+    x = np.lib.stride_tricks.sliding_window_view(x, k, axis=0) @ g
+    return np.lib.stride_tricks.sliding_window_view(x, k, axis=1) @ g
+
+
+def _ssim_2d(a, b, max_val, g, k1, k2):
+    if a.shape[0] < len(g) or a.shape[1] < len(g):
+        raise ValueError(f"ssim: image {a.shape} is smaller than the {len(g)}x{len(g)} window.")
+    c1 = (k1 * max_val) ** 2
+    c2 = (k2 * max_val) ** 2
+    mu_a, mu_b = _filter_valid(a, g), _filter_valid(b, g)
+    var_a = _filter_valid(a * a, g) - mu_a**2
+    var_b = _filter_valid(b * b, g) - mu_b**2
+    cov = _filter_valid(a * b, g) - mu_a * mu_b
+    num = (2 * mu_a * mu_b + c1) * (2 * cov + c2)
+    den = (mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2)
+    return float(np.mean(num / den))
+
+
+def ssim(a, b, scale=4, max_val=255.0, y_channel=True, window=11, sigma=1.5, k1=0.01, k2=0.03):
+    """Structural similarity (Wang et al. 2004) as SR papers compute it:
+    Gaussian ``window`` x ``window`` (sigma 1.5), K1 = 0.01, K2 = 0.03,
+    ``L = max_val``, mean over the valid positions. Arguments as ``psnr``;
+    with ``y_channel=False`` and RGB images, the mean of the per-channel
+    SSIMs."""
+    a, b = _prepare(a, b, scale, y_channel, "ssim")
+    g = gaussian_window(window, sigma)
+    if a.ndim == 3:
+        return float(np.mean([_ssim_2d(a[..., c], b[..., c], max_val, g, k1, k2) for c in range(a.shape[-1])]))
+    return _ssim_2d(a, b, max_val, g, k1, k2)
