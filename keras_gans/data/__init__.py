@@ -1,0 +1,31 @@
+"""Small data loaders for the zoo's recipes and evaluations.
+
+Data live outside the package, in a folder found as:
+
+1. the ``path`` argument, else
+2. ``$KERAS_GANS_DATA/<data set>``, else
+3. the source checkout's sibling ``../shared/data/<data set>``
+   (``Path(keras_gans.__file__).parents[2] / "shared" / "data"``).
+
+Nothing is downloaded: a missing folder or file is an error naming what to put
+where.
+"""
+
+from keras_gans.data.images import load_image_folder
+from keras_gans.data.mnist import (
+    MNIST_HELDOUT,
+    MNIST_SPLIT_SEED,
+    load_mnist,
+    train_heldout_split,
+)
+from keras_gans.data.paths import data_dir, dataset_path
+
+__all__ = [
+    "load_mnist",
+    "train_heldout_split",
+    "MNIST_HELDOUT",
+    "MNIST_SPLIT_SEED",
+    "load_image_folder",
+    "data_dir",
+    "dataset_path",
+]

@@ -1,0 +1,32 @@
+"""Sample-quality metrics for generative models.
+
+- ``FrechetDistance(feature_extractor)``: Fréchet distance between Gaussians
+  fitted to the features of real and generated samples (FID when the
+  features are Inception's; ``FID()`` builds that one from a cached file).
+- ``KernelDistance(feature_extractor)``: KID, the unbiased MMD^2 with the
+  cubic polynomial kernel ``(x.y / d + 1)^3``, optionally over random subsets.
+- ``classifier_score(probs)``: Inception-Score-style
+  ``exp(E_x KL(p(y|x) || p(y)))`` from a classifier's probabilities.
+- ``frechet_distance(mu1, sigma1, mu2, sigma2)``: the closed form in NumPy/SciPy.
+
+Streaming: ``update_state(real=..., fake=...)`` any number of times (either or
+both), then ``result()``; ``reset_state()`` starts over.
+"""
+
+from keras_gans.metrics.classifier import classifier_score
+from keras_gans.metrics.frechet import FID, FrechetDistance, frechet_distance, inception_v3_features
+from keras_gans.metrics.image_quality import psnr, rgb_to_y, ssim
+from keras_gans.metrics.kernel import KernelDistance, polynomial_mmd2_unbiased
+
+__all__ = [
+    "FrechetDistance",
+    "KernelDistance",
+    "FID",
+    "classifier_score",
+    "frechet_distance",
+    "polynomial_mmd2_unbiased",
+    "inception_v3_features",
+    "psnr",
+    "ssim",
+    "rgb_to_y",
+]

@@ -1,0 +1,65 @@
+"""The model zoo: pretrained GANs (and the evaluators that measure them).
+
+    import keras_gans as kg
+    kg.zoo.list()                       # names of the entries found
+    kg.zoo.info("dcgan_mnist")          # task, architecture, data, recipe, metrics, files, sha256
+    gan = kg.zoo.load("dcgan_mnist")    # the game: generator AND discriminator
+    images = gan.generate(16, seed=0)
+    gan.compile(g_optimizer=..., d_optimizer=...); gan.fit(...)   # fine-tune
+    kg.zoo.load("path/to/my_entry")     # a local entry folder
+    kg.zoo.save(model, "path/to/my_entry", card={...})   # publish your own
+
+An entry is a folder:
+
+- ``config.json``: ``format`` ("keras_gans.zoo/1"), ``kind`` ("game" or
+  "model"), ``model`` (``keras.saving.serialize_keras_object``: class and
+  constructor arguments), ``preprocessing`` (image size, channels, value
+  range), ``weights`` (file name, sha256, size in bytes, storage dtype),
+  ``metrics`` (measured, with ``evaluation.command``), ``training`` (recipe,
+  command, steps, hardware, wall time) and the card's text fields.
+- ``model.weights.h5``: Keras weights (float16 storage is cast back to float32
+  on load).
+- ``MODEL_CARD.md``: rendered from ``config.json``.
+- ``recipe.py`` (and ``evaluate.py``) for the shipped entries.
+
+Search order for names: every folder in ``$KERAS_GANS_ZOO``
+(``os.pathsep``-separated), then the source checkout's ``zoo/``
+(``Path(keras_gans.__file__).parents[1] / "zoo"``). The first folder holding
+``<name>/config.json`` wins. A path to an entry folder works anywhere a name
+does. Loading reads local files only and checks the weights' sha256: a
+mismatch or a truncated file raises ``ZooIntegrityError`` naming the file.
+"""
+
+from keras_gans.zoo.core import (
+    ENV_VAR,
+    FORMAT,
+    UnknownEntryError,
+    ZooIntegrityError,
+    entry_path,
+    info,
+    list_entries,
+    load,
+    load_config,
+    load_features,
+    save,
+    search_paths,
+)
+from keras_gans.zoo.card import render_card
+
+list = list_entries  # noqa: A001  (kg.zoo.list() is the public name)
+
+__all__ = [
+    "list",
+    "info",
+    "load",
+    "load_features",
+    "save",
+    "search_paths",
+    "entry_path",
+    "load_config",
+    "render_card",
+    "UnknownEntryError",
+    "ZooIntegrityError",
+    "ENV_VAR",
+    "FORMAT",
+]

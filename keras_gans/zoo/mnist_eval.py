@@ -1,0 +1,123 @@
+"""How the MNIST GAN entries are measured (used by ``zoo/*mnist*/evaluate.py``).
+
+Everything goes through the ``lenet_mnist`` evaluator entry: its class
+probabilities and its penultimate-layer features ("FD-LeNet": the Fréchet
+distance between Gaussian fits of those 128-d features).
+
+- ``floor``: FD-LeNet(8,000-image training split, 2,000 held-out digits): what
+  a perfect generator of the training data would score against the held-out set.
+- ``generated``: FD-LeNet(10,000 samples, the 2,000 held-out digits).
+"""
+
+import numpy as np
+
+from keras_gans import metrics as kg_metrics
+
+N_SAMPLES = 10000
+
+
+def _evaluator(evaluator):
+    from keras_gans import zoo
+
+    classifier = zoo.load(evaluator)
+    features = zoo.load_features(evaluator)
+    return classifier, features
+
+
+def _predict(model, x, batch_size=500):
+    from keras import ops
+
+    out = [ops.convert_to_numpy(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
+    return np.concatenate(out, 0)
+
+
+def _fd(features, real_stats, fake):
+    fd = kg_metrics.FrechetDistance(features, batch_size=500)
+    fd.set_statistics("real", *real_stats)
+    fd.update_state(fake=fake)
+    return fd.result()
+
+
+def _kid(real_features, fake_features, seed=0):
+    kid = kg_metrics.KernelDistance(None, subsets=100, subset_size=1000, seed=seed)
+    kid.update_state(real=real_features, fake=fake_features)
+    return kid.result(), kid.std
+
+
+def reference(evaluator="lenet_mnist"):
+    """Held-out statistics, the floor, and the evaluator."""
+    from keras_gans import data
+
+    classifier, features = _evaluator(evaluator)
+    x_held, _ = data.load_mnist(split="heldout", value_range=(-1, 1))
+    x_train, _ = data.load_mnist(split="train", value_range=(-1, 1))
+    fd = kg_metrics.FrechetDistance(features, batch_size=500)
+    fd.update_state(real=x_held, fake=x_train)
+    held_stats = fd.statistics("real")
+    f_held = _predict(features, x_held)
+    f_train = _predict(features, x_train)
+    kid_floor, kid_floor_std = _kid(f_held, f_train)
+    return {
+        "classifier": classifier,
+        "features": features,
+        "held_stats": held_stats,
+        "held_features": f_held,
+        "fd_floor": fd.result(),
+        "kid_floor": (kid_floor, kid_floor_std),
+    }
+
+
+def evaluate_unconditional(model, ref, n=N_SAMPLES, seed=0):
+    x = model.generate(n, seed=seed)
+    probs = _predict(ref["classifier"], x)
+    hist = np.bincount(probs.argmax(1), minlength=10) / n
+    f = _predict(ref["features"], x)
+    kid, kid_std = _kid(ref["held_features"], f)
+    return {
+        "fd_lenet_generated_vs_heldout": round(_fd(ref["features"], ref["held_stats"], x), 3),
+        "fd_lenet_train_vs_heldout_floor": round(ref["fd_floor"], 3),
+        "kid_lenet_generated_vs_heldout": round(kid, 5),
+        "kid_lenet_train_vs_heldout_floor": round(ref["kid_floor"][0], 5),
+        "class_histogram": {str(c): round(float(hist[c]), 4) for c in range(10)},
+        "class_fraction_min": round(float(hist.min()), 4),
+        "class_fraction_max": round(float(hist.max()), 4),
+        "lenet_score": round(kg_metrics.classifier_score(probs, splits=10), 3),
+        "mean_max_probability": round(float(probs.max(1).mean()), 4),
+    }
+
+
+def evaluate_conditional(model, ref, n_per_class=N_SAMPLES // 10, seed=0):
+    num_classes = model.num_classes
+    labels = np.repeat(np.arange(num_classes), n_per_class).astype("int32")
+    x = model.generate(len(labels), labels=labels, seed=seed)
+    probs = _predict(ref["classifier"], x)
+    pred = probs.argmax(1)
+    acc = {str(c): round(float((pred[labels == c] == c).mean()), 4) for c in range(num_classes)}
+    f = _predict(ref["features"], x)
+    kid, kid_std = _kid(ref["held_features"], f)
+    return {
+        "evaluator_accuracy_on_requested_digit": round(float((pred == labels).mean()), 4),
+        "evaluator_accuracy_per_digit": acc,
+        "evaluator_accuracy_min_digit": round(min(acc.values()), 4),
+        "fd_lenet_generated_vs_heldout": round(_fd(ref["features"], ref["held_stats"], x), 3),
+        "fd_lenet_train_vs_heldout_floor": round(ref["fd_floor"], 3),
+        "kid_lenet_generated_vs_heldout": round(kid, 5),
+        "kid_lenet_train_vs_heldout_floor": round(ref["kid_floor"][0], 5),
+        "lenet_score": round(kg_metrics.classifier_score(probs, splits=10), 3),
+    }
+
+
+NOTES = {
+    "fd_lenet_generated_vs_heldout": "FD-LeNet: Fréchet distance of lenet_mnist 'features' (128-d), 10,000 generated samples (seed 0) vs the 2,000 held-out digits; lower is better",
+    "fd_lenet_train_vs_heldout_floor": "the same, for the 8,000 real training digits vs the 2,000 held-out digits: the floor a perfect model of the training data would reach",
+    "kid_lenet_generated_vs_heldout": "KID-LeNet: unbiased MMD^2, cubic kernel, mean of 100 subsets of 1,000 (generated vs held-out)",
+    "kid_lenet_train_vs_heldout_floor": "the same for the real training digits vs held-out (floor, ~0)",
+    "class_histogram": "fraction of 10,000 samples the evaluator assigns to each digit (real MNIST: 8.9%-11.4%)",
+    "class_fraction_min": "smallest digit fraction in class_histogram",
+    "class_fraction_max": "largest digit fraction in class_histogram",
+    "lenet_score": "Inception-Score-style exp(E KL(p(y|x)||p(y))) with lenet_mnist, 10 splits (max 10)",
+    "mean_max_probability": "mean of the evaluator's top class probability (confidence) on the samples",
+    "evaluator_accuracy_on_requested_digit": "lenet_mnist accuracy on 1,000 samples of each requested digit (10,000 samples, seed 0)",
+    "evaluator_accuracy_per_digit": "the same per requested digit",
+    "evaluator_accuracy_min_digit": "the worst digit's accuracy",
+}
