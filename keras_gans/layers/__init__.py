@@ -2,5 +2,7 @@
 
 from keras_gans.layers.spectral_normalization import SpectralNormalization
 from keras_gans.layers.pixel_shuffle import PixelShuffle
+from keras_gans.layers.reflection_padding import ReflectionPadding2D
+from keras_gans.layers.instance_normalization import InstanceNormalization
 
-__all__ = ["SpectralNormalization", "PixelShuffle"]
+__all__ = ["SpectralNormalization", "PixelShuffle", "ReflectionPadding2D", "InstanceNormalization"]
