@@ -1,0 +1,37 @@
+# keras_gans: one venv (.venv) with all three backends.
+#   make demo   install, then run the main job (offline, CPU)
+#   make test   install, then run the tests once per backend
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+BACKENDS ?= tensorflow jax torch
+export KERAS_BACKEND ?= jax
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+
+.PHONY: install demo test test-one clean
+
+install: $(VENV)/.installed
+
+# torch first, pinned: 2.13.0 is a local CPU wheel here; anything that pulls torch
+# before it would fetch a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c requirements/constraints.txt -e ".[tensorflow,jax,torch,images,dev]"
+	touch $@
+
+demo: install
+	$(BIN)/python examples/ring_of_gaussians.py --out outputs
+	@echo "outputs written to ./outputs"
+
+test: install
+	@status=0; for b in $(BACKENDS); do \
+	  echo "== KERAS_BACKEND=$$b"; \
+	  KERAS_BACKEND=$$b $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) || status=1; \
+	done; exit $$status
+
+test-one: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache
