@@ -157,8 +157,12 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
         raise ValueError(f"overlap must be a non-negative int (LR pixels); got {overlap!r}.")
     overlap = int(overlap)
 
+    forward = getattr(generator, "predict_on_batch", None)  # one compiled call per shape
+    if forward is None:
+        forward = lambda b: generator(b, training=False)  # noqa: E731
+
     def run(batch):
-        y = ops.convert_to_numpy(generator(batch, training=False))
+        y = np.asarray(ops.convert_to_numpy(forward(np.ascontiguousarray(batch))))
         if y.shape[1] != batch.shape[1] * scale or y.shape[2] != batch.shape[2] * scale:
             raise ValueError(
                 f"upscale: the generator mapped {batch.shape[1:3]} to {y.shape[1:3]}, not x{scale}."
@@ -172,13 +176,18 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
         if tile is None or (h <= tile and w <= tile):
             out[i] = run(img[None])[0]
             continue
+        # Every window has the same shape (tile + 2 * overlap, clipped to the
+        # image), shifted inwards at the borders: a compiled generator is
+        # traced once per image size, and each tile's core still has at least
+        # `overlap` pixels of context on every side that is not an image border.
+        win_h, win_w = min(h, tile + 2 * overlap), min(w, tile + 2 * overlap)
         for y0 in range(0, h, tile):
             y1 = min(y0 + tile, h)
-            ya, yb = max(0, y0 - overlap), min(h, y1 + overlap)
+            ya = min(max(0, y0 - overlap), h - win_h)
             for x0 in range(0, w, tile):
                 x1 = min(x0 + tile, w)
-                xa, xb = max(0, x0 - overlap), min(w, x1 + overlap)
-                res = run(img[None, ya:yb, xa:xb])[0]
+                xa = min(max(0, x0 - overlap), w - win_w)
+                res = run(img[None, ya : ya + win_h, xa : xa + win_w])[0]
                 out[i, y0 * scale : y1 * scale, x0 * scale : x1 * scale] = res[
                     (y0 - ya) * scale : (y1 - ya) * scale, (x0 - xa) * scale : (x1 - xa) * scale
                 ]

@@ -109,7 +109,9 @@ class FeatureLoss:
                     f"FeatureLoss: the feature model {feature_model.name!r} has no layer "
                     f"{layer!r}; its layers are {names}."
                 ) from e
-            feature_model = keras.Model(feature_model.inputs, out, name=f"{feature_model.name}_{layer}")
+            inputs = feature_model.inputs
+            inputs = inputs[0] if len(inputs) == 1 else inputs
+            feature_model = keras.Model(inputs, out, name=f"{feature_model.name}_{layer}")
         feature_model.trainable = False
         self.feature_model = feature_model
         self.weight = float(weight)

@@ -1,0 +1,123 @@
+"""Super-resolution sub-commands.
+
+    keras-gans upscale MODEL IN -o OUT [--tile 256] [--overlap N]
+    keras-gans evaluate-sr MODEL --data ../shared/data/Set5 [--scale 4] [--json out.json]
+
+MODEL is a zoo entry name or entry folder (``keras_gans.zoo.load``), a
+``.keras`` file (``keras.saving.load_model``), or, for ``evaluate-sr``,
+``bicubic`` for the baseline alone. The model is an SRGAN game or a bare
+generator (LR in [0, 1] -> HR in [-1, 1]).
+"""
+
+import json
+from pathlib import Path
+
+IMAGE_EXTENSIONS = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
+
+
+def load_model(spec):
+    """An SRGAN game or generator from a zoo name/folder or a ``.keras`` file."""
+    import keras
+
+    import keras_gans  # noqa: F401  (registers the keras_gans classes)
+
+    path = Path(str(spec)).expanduser()
+    if path.suffix == ".keras":
+        if not path.is_file():
+            raise FileNotFoundError(f"Model file {path} does not exist.")
+        return keras.saving.load_model(str(path), compile=False)
+    try:
+        from keras_gans import zoo
+    except ImportError as e:  # pragma: no cover
+        raise RuntimeError(f"keras_gans.zoo is not available ({e}); pass a .keras file instead.") from e
+    return zoo.load(str(spec))
+
+
+def _upscaler(model, tile, overlap):
+    from keras_gans.sr_eval import _as_upscaler
+
+    return _as_upscaler(model, tile=tile, overlap=overlap)
+
+
+def upscale_file(upscaler, src, dst):
+    """Read ``src``, super-resolve it, write ``dst``; returns (in size, out size)."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(src) as im:
+        im.load()
+        mode = im.mode
+        rgb = np.asarray(im.convert("RGB"), np.uint8)
+        alpha = im.getchannel("A") if "A" in im.getbands() else None
+    out = upscaler(rgb)
+    img = Image.fromarray(out)
+    if mode in ("L", "I", "I;16", "1"):
+        img = img.convert("L")
+    elif alpha is not None:  # alpha is not super-resolved: bicubic
+        img = img.convert("RGBA")
+        img.putalpha(alpha.resize(img.size, Image.BICUBIC))
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    img.save(dst)
+    return rgb.shape[1::-1], img.size
+
+
+def _run_upscale(args):
+    src = Path(args.input).expanduser()
+    if not src.exists():
+        raise FileNotFoundError(f"Input {src} does not exist.")
+    if args.tile is not None and args.tile < 0:
+        raise ValueError(f"--tile must be >= 0 (0 = no tiling); got {args.tile}.")
+    tile = args.tile or None
+    model = load_model(args.model)
+    up = _upscaler(model, tile, args.overlap)
+    if src.is_dir():
+        files = sorted(f for f in src.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS)
+        if not files:
+            raise FileNotFoundError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) in {src}.")
+        out = Path(args.output)
+        if out.suffix:
+            raise ValueError(f"IN is a folder, so -o must be a folder too; got {out}.")
+        for f in files:
+            a, b = upscale_file(up, f, out / f"{f.stem}.png")
+            print(f"{f} {a[0]}x{a[1]} -> {out / (f.stem + '.png')} {b[0]}x{b[1]}")
+    else:
+        a, b = upscale_file(up, src, args.output)
+        print(f"wrote {args.output}: {a[0]}x{a[1]} -> {b[0]}x{b[1]}")
+    return 0
+
+
+def _run_evaluate(args):
+    from keras_gans import sr_eval
+
+    tile = args.tile or None
+    if args.model.lower() == "bicubic":
+        model, name = None, "bicubic"
+    else:
+        model, name = load_model(args.model), Path(str(args.model)).stem
+    result = sr_eval.evaluate(model, args.data, scale=args.scale, tile=tile, limit=args.limit)
+    print(sr_eval.format_table(result, model_name=name[:12]))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+        print(f"wrote {args.json}")
+    return 0
+
+
+def register(subparsers):
+    p = subparsers.add_parser("upscale", help="super-resolve an image (or a folder of images)")
+    p.add_argument("model", help="zoo entry name/folder or .keras file of an SRGAN game or generator")
+    p.add_argument("input", help="image file or folder")
+    p.add_argument("-o", "--output", required=True, help="output file (or folder when IN is a folder)")
+    p.add_argument("--tile", type=int, default=256,
+                   help="tile side in LR pixels, bounds memory (default 256; 0 = whole image)")
+    p.add_argument("--overlap", type=int, default=None,
+                   help="LR pixels of context around each tile (default: the model's receptive radius)")
+    p.set_defaults(func=_run_upscale)
+
+    e = subparsers.add_parser("evaluate-sr", help="PSNR/SSIM (Y, shaved) vs bicubic on Set5/Set14/BSD100")
+    e.add_argument("model", help="zoo entry name/folder, .keras file, or 'bicubic' for the baseline only")
+    e.add_argument("--data", required=True, help="data set folder, e.g. ../shared/data/Set5")
+    e.add_argument("--scale", type=int, default=4, help="SR factor (default 4)")
+    e.add_argument("--tile", type=int, default=256, help="tile side in LR pixels (default 256; 0 = whole)")
+    e.add_argument("--limit", type=int, default=None, help="only the first N images")
+    e.add_argument("--json", default=None, help="also write the full result as JSON")
+    e.set_defaults(func=_run_evaluate)
