@@ -12,7 +12,7 @@ import importlib
 
 from keras_gans import backend as _backend  # noqa: F401  (fails fast on an unsupported backend)
 from keras_gans import constraints, layers, losses, regularizers
-from keras_gans.games import GAN, SRGAN, WGAN, WGANGP, AdversarialGame, ConditionalGAN
+from keras_gans.games import GAN, SRGAN, CycleGAN, WGAN, WGANGP, AdversarialGame, ConditionalGAN
 
 __version__ = "0.1.0"
 
@@ -35,6 +35,7 @@ __all__ = [
     "WGAN",
     "WGANGP",
     "SRGAN",
+    "CycleGAN",
     "AdversarialGame",
     "losses",
     "regularizers",

@@ -12,6 +12,7 @@ from keras_gans.losses.adversarial import (
     get,
     names,
 )
+from keras_gans.losses.cycle import cycle_consistency_loss, identity_loss, l1_loss
 from keras_gans.losses.content import FeatureLoss, MSEContentLoss, VGGFeatureLoss
 
 __all__ = [
@@ -27,4 +28,7 @@ __all__ = [
     "FeatureLoss",
     "MSEContentLoss",
     "VGGFeatureLoss",
+    "l1_loss",
+    "cycle_consistency_loss",
+    "identity_loss",
 ]

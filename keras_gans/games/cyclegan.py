@@ -1,0 +1,491 @@
+"""CycleGAN (Zhu, Park, Isola & Efros, ICCV 2017): unpaired image-to-image
+translation between two domains A and B.
+
+    import keras_gans as kg
+    g_ab = kg.architectures.resnet_generator(n_blocks=9, name="g_ab")
+    g_ba = kg.architectures.resnet_generator(n_blocks=9, name="g_ba")
+    d_a = kg.architectures.patchgan_discriminator(name="d_a")
+    d_b = kg.architectures.patchgan_discriminator(name="d_b")
+    cg = kg.CycleGAN(g_ab, g_ba, d_a, d_b, loss="least_squares",
+                     cycle_weight=10.0, identity_weight=0.5, pool_size=50)
+    lr = kg.schedules.LinearDecay(2e-4, constant_steps=100 * n, decay_steps=100 * n)
+    cg.compile(g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
+               d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5))
+    cg.fit(dataset)                      # batches (images_a, images_b), unaligned
+    oranges = cg.translate(apples_uint8, direction="a2b")
+
+The objective, as in the authors' code (``models/cycle_gan_model.py``) with
+``G = generator_ab`` (A -> B), ``F = generator_ba`` (B -> A), ``D_A`` judging
+domain A and ``D_B`` domain B, and ``L(t, y)`` the loss's per-output
+criterion (least squares: ``mean((t - y)^2)``):
+
+- generators (one optimizer for both):
+  ``L_G = L(D_B(G(a)), 1) + L(D_A(F(b)), 1)``                      (``g_loss``)
+  ``    + lambda (|F(G(a)) - a|_1 + |G(F(b)) - b|_1)``              (``cycle_loss``)
+  ``    + lambda_idt lambda (|G(b) - b|_1 + |F(a) - a|_1)``         (``identity_loss``)
+- discriminators (one optimizer for both), on images ``~a = pool_A(F(b))``,
+  ``~b = pool_B(G(a))`` from the generators *before* their update:
+  ``L_DA = 1/2 [L(D_A(a), 1) + L(D_A(~a), 0)]``                    (``d_a_loss``)
+  ``L_DB = 1/2 [L(D_B(b), 1) + L(D_B(~b), 0)]``                    (``d_b_loss``)
+
+With ``loss="least_squares"`` (the paper's): ``L_DA = 1/2 mean((D_A(a)-1)^2)
++ 1/2 mean(D_A(~a)^2)``, which is ``kg.losses.LeastSquares``' discriminator
+loss, and the generator term ``mean((D_B(G(a)) - 1)^2)``, twice
+``LeastSquares.generator_loss`` (whose 1/2 follows Mao et al.). For every
+other ``kg.losses`` loss (written as sums of the two criteria) the
+discriminator loss is halved and the generator loss used as is.
+
+Each train step: one generator update, then one discriminator update.
+Images are in ``[-1, 1]``; uint8 batches (0..255) are converted in the step.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gans import backend
+from keras_gans import losses as losses_module
+from keras_gans import schedules  # noqa: F401  (kg.schedules.LinearDecay, the paper's schedule)
+from keras_gans.games.base import AdversarialGame, unpack_batch
+from keras_gans.games.checks import check_translator
+from keras_gans.games.image_pool import ImagePool
+from keras_gans.losses.adversarial import LeastSquares
+from keras_gans.losses.cycle import cycle_consistency_loss, identity_loss
+
+DIRECTIONS = ("a2b", "b2a")
+
+
+def _serialize(obj):
+    return None if obj is None else keras.saving.serialize_keras_object(obj)
+
+
+def _deserialize(config):
+    return None if config is None else keras.saving.deserialize_keras_object(config)
+
+
+def _static_image_shape(model):
+    """The model's (H, W, C) input shape when fully known, else None."""
+    try:
+        shape = tuple(model.inputs[0].shape[1:])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+    if len(shape) != 3 or any(s is None for s in shape):
+        return None
+    return tuple(int(s) for s in shape)
+
+
+def _number(value, what, positive=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+        raise ValueError(f"CycleGAN: {what} must be a finite number >= 0; got {value!r}.")
+    if positive and value == 0:
+        raise ValueError(f"CycleGAN: {what} must be > 0; got {value!r}.")
+    return float(value)
+
+
+@keras.saving.register_keras_serializable("keras_gans")
+class CycleGAN(AdversarialGame):
+    """Two generators and two discriminators trained with adversarial,
+    cycle-consistency and identity losses (see the module docstring for the
+    formulas).
+
+    Args:
+        generator_ab: keras model, domain-A image ``[-1, 1]`` -> domain-B image
+            (``kg.architectures.resnet_generator``).
+        generator_ba: keras model, B -> A.
+        discriminator_a: keras model judging domain-A images (logits; a
+            PatchGAN map is averaged), e.g. ``kg.architectures.patchgan_discriminator``.
+        discriminator_b: judges domain-B images.
+        loss: adversarial loss name or ``kg.losses.AdversarialLoss``
+            (the paper: "least_squares").
+        cycle_weight: lambda (the paper: 10).
+        identity_weight: lambda_idt, relative to ``cycle_weight`` (the
+            official default 0.5; 0 disables the identity loss and saves two
+            generator passes).
+        pool_size: images in each history pool (the paper: 50; 0 disables).
+        image_shape: ``(H, W, C)`` of the training images, or a pair of such
+            (domain A, domain B). Needed by the pools; None takes it from the
+            discriminators' input shapes when they are fixed, else from the
+            first batch of the data given to ``fit``.
+        seed: seed of the game's RNG (the pools' choices).
+
+    ``fit`` logs ``g_loss`` (adversarial terms of both generators),
+    ``cycle_loss`` and ``identity_loss`` (weighted: the generators minimise
+    their sum), ``d_a_loss`` and ``d_b_loss``.
+    """
+
+    def __init__(
+        self,
+        generator_ab,
+        generator_ba,
+        discriminator_a,
+        discriminator_b,
+        loss="least_squares",
+        cycle_weight=10.0,
+        identity_weight=0.5,
+        pool_size=50,
+        image_shape=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(seed=seed, **kwargs)
+        models = {
+            "generator_ab": generator_ab,
+            "generator_ba": generator_ba,
+            "discriminator_a": discriminator_a,
+            "discriminator_b": discriminator_b,
+        }
+        for role, model in models.items():
+            if not isinstance(model, keras.layers.Layer):
+                raise TypeError(f"CycleGAN: `{role}` must be a keras.Model; got {type(model).__name__}.")
+        if len({id(m) for m in models.values()}) != 4:
+            raise ValueError(
+                "CycleGAN needs four distinct models (two generators, two discriminators); "
+                "the same object was passed twice."
+            )
+        check_translator(generator_ab, discriminator_b, "CycleGAN", ("generator_ab", "discriminator_b"))
+        check_translator(generator_ba, discriminator_a, "CycleGAN", ("generator_ba", "discriminator_a"))
+        self.generator_ab = generator_ab
+        self.generator_ba = generator_ba
+        self.discriminator_a = discriminator_a
+        self.discriminator_b = discriminator_b
+        self.loss_fn = losses_module.get(loss)
+        self.cycle_weight = _number(cycle_weight, "cycle_weight")
+        self.identity_weight = _number(identity_weight, "identity_weight")
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
+            raise ValueError(f"CycleGAN: pool_size must be an int >= 0; got {pool_size!r}.")
+        self.pool_size = pool_size
+        self.pool_a = ImagePool(pool_size, name="pool_a")
+        self.pool_b = ImagePool(pool_size, name="pool_b")
+        shape_a, shape_b = self._split_shapes(image_shape)
+        self._build_pools(
+            shape_a or _static_image_shape(discriminator_a),
+            shape_b or _static_image_shape(discriminator_b),
+        )
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.cycle_tracker = keras.metrics.Mean(name="cycle_loss")
+        self.identity_tracker = keras.metrics.Mean(name="identity_loss")
+        self.d_a_tracker = keras.metrics.Mean(name="d_a_loss")
+        self.d_b_tracker = keras.metrics.Mean(name="d_b_loss")
+        self.built = True
+
+    # ------------------------------------------------------------- structure
+    @staticmethod
+    def _split_shapes(image_shape):
+        if image_shape is None:
+            return None, None
+        shape = list(image_shape)
+        if len(shape) == 2 and all(isinstance(s, (list, tuple)) for s in shape):
+            return tuple(shape[0]), tuple(shape[1])
+        if len(shape) == 3:
+            return tuple(shape), tuple(shape)
+        raise ValueError(
+            "CycleGAN: image_shape must be (height, width, channels) or a pair of such "
+            f"(domain A, domain B); got {image_shape!r}."
+        )
+
+    def _build_pools(self, shape_a, shape_b):
+        if shape_a is not None:
+            self.pool_a.build_for(shape_a)
+        if shape_b is not None:
+            self.pool_b.build_for(shape_b)
+
+    @property
+    def image_shape(self):
+        """``[shape_a, shape_b]`` of the pools once known, else None."""
+        a, b = self.pool_a.image_shape, self.pool_b.image_shape
+        if a is None or b is None:
+            return None
+        return [list(a), list(b)]
+
+    @property
+    def metrics(self):
+        return [
+            self.g_loss_tracker,
+            self.cycle_tracker,
+            self.identity_tracker,
+            self.d_a_tracker,
+            self.d_b_tracker,
+        ]
+
+    def _player_variables(self):
+        return {
+            "g_optimizer": self.generator_ab.trainable_variables + self.generator_ba.trainable_variables,
+            "d_optimizer": self.discriminator_a.trainable_variables
+            + self.discriminator_b.trainable_variables,
+        }
+
+    @property
+    def _loss_scales(self):
+        """(discriminator, generator) factors applied to ``loss_fn`` to get the
+        official ``1/2 [L(real, 1) + L(fake, 0)]`` and ``L(fake, 1)``."""
+        if isinstance(self.loss_fn, LeastSquares):
+            return 1.0, 2.0
+        return 0.5, 1.0
+
+    # ------------------------------------------------------------- pools/fit
+    def _missing_pool_message(self):
+        return (
+            f"CycleGAN: the image pools (pool_size={self.pool_size}) need the training images' "
+            "shape before the first train step (they are Keras variables, which cannot be "
+            "created inside the step). Pass image_shape=(H, W, C) to CycleGAN, build the "
+            "discriminators with a fixed image_size, or fit on arrays, a tf.data.Dataset, a "
+            "keras.utils.PyDataset or a torch DataLoader (a Python generator cannot be inspected "
+            "without consuming it), or use pool_size=0."
+        )
+
+    @staticmethod
+    def _peek(x):
+        """The first batch of ``x`` without consuming it, or None."""
+        if isinstance(x, keras.utils.PyDataset):
+            return x[0]
+        spec = getattr(x, "element_spec", None)  # tf.data.Dataset
+        if spec is not None:
+            try:
+                shapes = [tuple(s.shape) for s in (spec if isinstance(spec, (tuple, list)) else [spec])]
+                if len(shapes) == 2 and all(None not in s[1:] for s in shapes):
+                    return tuple(np.zeros([1, *s[1:]], "float32") for s in shapes)
+            except (AttributeError, TypeError):
+                pass
+            return next(iter(x))
+        if hasattr(x, "__iter__") and not hasattr(x, "shape") and not isinstance(x, (tuple, list, dict)):
+            it = iter(x)
+            if it is x:  # an iterator / Python generator: peeking would consume it
+                return None
+            return next(it)
+        return None
+
+    def _shapes_from_data(self, x, y):
+        a = b = None
+        if y is not None and hasattr(x, "shape") and hasattr(y, "shape"):
+            a, b = x, y
+        elif y is None and isinstance(x, (tuple, list)) and len(x) == 2 and all(hasattr(t, "shape") for t in x):
+            a, b = x
+        else:
+            batch = self._peek(x) if y is None else None
+            if batch is not None:
+                try:
+                    a, b = self._split_batch(batch)
+                except ValueError:
+                    return None, None
+        shape = lambda t: None if t is None or len(t.shape) != 4 else tuple(t.shape[1:])  # noqa: E731
+        return shape(a), shape(b)
+
+    def ensure_pools(self, x=None, y=None):
+        """Build the pools from the training data's image shapes if needed
+        (``fit`` and ``train_on_batch`` call this)."""
+        if self.pool_a.ready and self.pool_b.ready:
+            return
+        shape_a, shape_b = self._shapes_from_data(x, y)
+        self._build_pools(shape_a, shape_b)
+        if not (self.pool_a.ready and self.pool_b.ready):
+            raise ValueError(self._missing_pool_message())
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        if getattr(self, "compiled", False) and hasattr(self, "g_optimizer"):
+            self.ensure_pools(x, y)
+        return super().fit(x, y, *args, **kwargs)
+
+    def train_on_batch(self, x=None, y=None, *args, **kwargs):
+        self.ensure_pools(x, y)
+        return super().train_on_batch(x, y, *args, **kwargs)
+
+    # ------------------------------------------------------------------ data
+    def _split_batch(self, data):
+        x, y, _ = unpack_batch(data, "CycleGAN")
+        if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
+            x, y = x
+        if y is None:
+            raise ValueError(
+                "CycleGAN trains on unaligned pairs of batches: pass a dataset yielding "
+                "(images_a, images_b) tuples, or fit(x=images_a, y=images_b)."
+            )
+        return x, y
+
+    def _to_model_range(self, t, what):
+        if len(t.shape) != 4:
+            raise ValueError(
+                f"CycleGAN: {what} batches must have rank 4 (batch, height, width, channels); got "
+                f"shape {tuple(t.shape)}."
+            )
+        dtype = keras.backend.standardize_dtype(t.dtype)
+        if "int" in dtype:
+            t = ops.cast(t, "float32") / 127.5 - 1.0
+        return ops.cast(t, self.compute_dtype)
+
+    def _unpack(self, data):
+        a, b = self._split_batch(data)
+        return self._to_model_range(a, "images_a"), self._to_model_range(b, "images_b")
+
+    # ------------------------------------------------------------------ step
+    def generator_losses(self, real_a, real_b):
+        """``(total, (fake_a, fake_b, adversarial, cycle, identity))`` for the
+        generators, from the current weights (see the module docstring)."""
+        g_ab, g_ba = self.generator_ab, self.generator_ba
+        _, g_scale = self._loss_scales
+        fake_b = g_ab(real_a, training=True)
+        rec_a = g_ba(fake_b, training=True)
+        fake_a = g_ba(real_b, training=True)
+        rec_b = g_ab(fake_a, training=True)
+        adversarial = g_scale * (
+            self.loss_fn.generator_loss(self.discriminator_b(fake_b, training=True))
+            + self.loss_fn.generator_loss(self.discriminator_a(fake_a, training=True))
+        )
+        cycle = cycle_consistency_loss(real_a, rec_a, real_b, rec_b, self.cycle_weight)
+        if self.identity_weight > 0:
+            same_b = g_ab(real_b, training=True)
+            same_a = g_ba(real_a, training=True)
+            idt = identity_loss(real_a, same_a, real_b, same_b, self.cycle_weight, self.identity_weight)
+        else:
+            idt = ops.zeros((), "float32")
+        total = adversarial + cycle + idt
+        return total, (fake_a, fake_b, adversarial, cycle, idt)
+
+    def discriminator_losses(self, real_a, real_b, fake_a, fake_b):
+        """``(L_DA, L_DB)`` on real images and (pooled) generated ones."""
+        d_scale, _ = self._loss_scales
+        d_a, d_b = self.discriminator_a, self.discriminator_b
+        loss_a = d_scale * self.loss_fn.discriminator_loss(d_a(real_a, training=True), d_a(fake_a, training=True))
+        loss_b = d_scale * self.loss_fn.discriminator_loss(d_b(real_b, training=True), d_b(fake_b, training=True))
+        return loss_a, loss_b
+
+    def generator_update(self, real_a, real_b):
+        g_vars = self._player_variables()["g_optimizer"]
+
+        def fn():
+            return self.generator_losses(real_a, real_b)
+
+        _, aux, grads = backend.value_and_grad(fn, g_vars)
+        self._apply("g_optimizer", grads, g_vars)
+        return aux
+
+    def discriminator_update(self, real_a, real_b, fake_a, fake_b):
+        d_vars = self._player_variables()["d_optimizer"]
+        fake_a = self.pool_a.query(ops.stop_gradient(fake_a), self.seed_generator)
+        fake_b = self.pool_b.query(ops.stop_gradient(fake_b), self.seed_generator)
+
+        def fn():
+            loss_a, loss_b = self.discriminator_losses(real_a, real_b, fake_a, fake_b)
+            return loss_a + loss_b, (loss_a, loss_b)
+
+        _, (loss_a, loss_b), grads = backend.value_and_grad(fn, d_vars)
+        self._apply("d_optimizer", grads, d_vars)
+        return loss_a, loss_b
+
+    def game_step(self, data):
+        if not (self.pool_a.ready and self.pool_b.ready):
+            raise RuntimeError(self._missing_pool_message())
+        real_a, real_b = self._unpack(data)
+        fake_a, fake_b, adversarial, cycle, idt = self.generator_update(real_a, real_b)
+        loss_a, loss_b = self.discriminator_update(real_a, real_b, fake_a, fake_b)
+        self.g_loss_tracker.update_state(adversarial)
+        self.cycle_tracker.update_state(cycle)
+        self.identity_tracker.update_state(idt)
+        self.d_a_tracker.update_state(loss_a)
+        self.d_b_tracker.update_state(loss_b)
+        return self._logs()
+
+    # ------------------------------------------------------------- inference
+    def call(self, images_a, training=False):
+        """``cyclegan(a)`` is ``generator_ab(a)``."""
+        return self.generator_ab(images_a, training=training)
+
+    def generator_for(self, direction):
+        """The generator of ``direction``: "a2b" (``generator_ab``) or "b2a"."""
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be 'a2b' or 'b2a'; got {direction!r}.")
+        return self.generator_ab if direction == "a2b" else self.generator_ba
+
+    def translate(self, images, direction="a2b", batch_size=8):
+        """Translate images with ``generator_ab`` ("a2b") or ``generator_ba`` ("b2a").
+
+        Args:
+            images: one image ``(H, W, C)`` or a batch ``(N, H, W, C)``:
+                uint8 (0..255) or float in the model's range ``[-1, 1]``.
+                Any height and width the generator accepts (multiples of 4
+                for ``resnet_generator``; resize or pad others first, as the
+                ``keras-gans translate`` command does).
+            direction: "a2b" or "b2a".
+            batch_size: images per generator call.
+
+        Returns a numpy array of the input's shape: uint8 in -> uint8 out
+        (``round((y + 1) * 127.5)``, clipped to 0..255); float in -> float32
+        in ``[-1, 1]``.
+        """
+        generator = self.generator_for(direction)
+        return translate_images(generator, images, batch_size=batch_size)
+
+    # ----------------------------------------------------------------- config
+    def get_config(self):
+        return {
+            "name": self.name,
+            "generator_ab": _serialize(self.generator_ab),
+            "generator_ba": _serialize(self.generator_ba),
+            "discriminator_a": _serialize(self.discriminator_a),
+            "discriminator_b": _serialize(self.discriminator_b),
+            "loss": _serialize(self.loss_fn),
+            "cycle_weight": self.cycle_weight,
+            "identity_weight": self.identity_weight,
+            "pool_size": self.pool_size,
+            "image_shape": self.image_shape,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b", "loss"):
+            if key in config:
+                config[key] = _deserialize(config[key])
+        return cls(**config)
+
+
+def translate_images(generator, images, batch_size=8):
+    """Run an image-to-image ``generator`` (``[-1, 1]`` -> ``[-1, 1]``) on
+    uint8 or ``[-1, 1]`` float images; see ``CycleGAN.translate``."""
+    a = np.asarray(images)
+    if a.ndim not in (3, 4):
+        raise ValueError(
+            f"translate takes one image (height, width, channels) or a batch (n, height, width, "
+            f"channels); got an array of shape {a.shape}."
+        )
+    single = a.ndim == 3
+    if single:
+        a = a[None]
+    if a.dtype == np.uint8:
+        x, was_uint8 = a.astype(np.float32) / 127.5 - 1.0, True
+    elif np.issubdtype(a.dtype, np.floating):
+        x, was_uint8 = a.astype(np.float32), False
+    else:
+        raise TypeError(
+            f"translate takes uint8 images (0..255) or float images in [-1, 1]; got dtype {a.dtype}."
+        )
+    expected = _static_image_shape(generator)
+    try:
+        channels = generator.inputs[0].shape[-1]
+    except (AttributeError, IndexError, TypeError):
+        channels = None
+    if channels is not None and x.shape[-1] != channels:
+        raise ValueError(f"The generator takes {channels}-channel images; got {x.shape[-1]} channels.")
+    if expected is not None and tuple(x.shape[1:]) != expected:
+        raise ValueError(
+            f"This generator was built for images of shape {expected}; got {tuple(x.shape[1:])}. "
+            "Resize the images, or rebuild the generator with image_size=None."
+        )
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
+    out = []
+    for i in range(0, len(x), batch_size):
+        # An eager call: no whole-model compilation per image size (the CLI
+        # sees many sizes); the convolutions dominate the time anyway.
+        y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
+        if y.shape[:3] != x[i : i + batch_size].shape[:3]:
+            raise ValueError(
+                f"The generator maps {x.shape[1]}x{x.shape[2]} images to {y.shape[1]}x{y.shape[2]}: "
+                "use a size it preserves (multiples of 4 for kg.architectures.resnet_generator); "
+                "resize or pad the images first."
+            )
+        out.append(np.asarray(y, np.float32))
+    y = np.concatenate(out, axis=0) if out else np.zeros((0, *x.shape[1:]), np.float32)
+    if was_uint8:
+        y = np.clip(np.round((y + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    return y[0] if single else y
