@@ -133,7 +133,7 @@ def test_translate_uint8_and_float(trained):
     assert np.max(np.abs(out.astype(int) - expected)) <= 1
     single = cg.translate(b[0], direction="b2a")
     assert single.dtype == np.uint8 and single.shape == b[0].shape
-    x = np.random.default_rng(3).uniform(-1, 1, (1, 36, 44, 3)).astype(np.float32)  # any multiple of 4
+    x = np.random.default_rng(3).uniform(-1, 1, (2, SIZE, SIZE, 3)).astype(np.float32)
     y = cg.translate(x, direction="b2a")
     assert y.dtype == np.float32 and y.shape == x.shape
     np.testing.assert_allclose(y, np_out(cg.generator_ba, x), atol=1e-5)
@@ -297,3 +297,32 @@ def test_linear_decay_schedule():
     with pytest.raises(ValueError, match="decay_steps must be an int >= 1"):
         LinearDecay(2e-4, 10, 0)
     assert kg.schedules.LinearDecay is LinearDecay
+
+
+# ---------------------------------------------------------------------- CLI
+def test_cli_translate_any_size_through_the_zoo(trained, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("PIL")
+    from PIL import Image
+
+    from keras_gans.cli import main
+    from keras_gans.cli.translate import translate_array, working_size
+
+    cg, *_ = trained
+    entry = kg.zoo.save(cg, tmp_path / "cyclegan_tiny", card={"preprocessing": {"image_size": SIZE}})
+    rgb = np.random.default_rng(5).integers(0, 256, (37, 50, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "in.png")
+    assert main(["translate", str(entry), str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"),
+                 "--direction", "b2a"]) == 0
+    out = np.asarray(Image.open(tmp_path / "out.png"))
+    assert out.shape == rgb.shape
+    assert working_size(37, 50, SIZE) == (24, 32)  # longer side 32, multiples of 4
+    np.testing.assert_array_equal(out, translate_array(cg.generator_ba, rgb, SIZE))
+    odd = rgb[:30, :31]
+    native = translate_array(cg.generator_ab, odd, 0)  # reflect-padded to 32x32, cropped back
+    assert native.shape == odd.shape and native.dtype == np.uint8
+    padded = np.pad(odd, ((0, 2), (0, 1), (0, 0)), mode="reflect")
+    np.testing.assert_array_equal(native, cg.translate(padded, "a2b")[:30, :31])
+    monkeypatch.setenv("KERAS_GANS_CACHE", str(tmp_path / "cache"))
+    assert main(["translate", "official:apple2orange", str(tmp_path / "in.png"), "-o", str(tmp_path / "o.png")]) == 1
+    err = capsys.readouterr().err
+    assert "pretrained_models/apple2orange.pth" in err and str(tmp_path / "cache" / "official") in err

@@ -1,0 +1,191 @@
+"""``keras-gans translate MODEL INPUT -o OUTPUT [--direction a2b|b2a] [--size N]``.
+
+Image-to-image translation with a CycleGAN (or a bare generator), on JPEG/PNG
+files of any size:
+
+1. the image is resized so that its longer side is ``N`` pixels (aspect ratio
+   kept; both sides rounded to multiples of 4, which the ResNet generator
+   needs), or, with ``--size 0``, kept at its own size and reflect-padded to
+   multiples of 4;
+2. the generator translates it (uint8 -> [-1, 1] -> uint8);
+3. the result is resized back (or cropped) to the original size and written.
+
+``N`` defaults to the model's training size: the zoo entry's
+``preprocessing.image_size``, else the CycleGAN's pool image size, else 256
+(the paper's). MODEL is a zoo entry name or folder (``keras_gans.zoo.load``),
+a ``.keras`` file, or ``official:NAME`` for the authors' converted
+generator (e.g. ``official:apple2orange``; the ``.pth`` must be in the cache,
+see ``keras_gans.convert.fetch_official_cyclegan``). INPUT may be a folder:
+OUTPUT is then a folder and every image is written there as PNG.
+"""
+
+from pathlib import Path
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+DEFAULT_SIZE = 256
+
+
+def load_model(spec):
+    """A CycleGAN game or a generator from a zoo name/folder, a ``.keras``
+    file or ``official:NAME``."""
+    import keras
+
+    import keras_gans  # noqa: F401  (registers the keras_gans classes)
+
+    spec = str(spec)
+    if spec.startswith("official:"):
+        from keras_gans.convert import load_official_cyclegan
+
+        return load_official_cyclegan(spec.split(":", 1)[1])
+    path = Path(spec).expanduser()
+    if path.suffix == ".keras":
+        if not path.is_file():
+            raise FileNotFoundError(f"Model file {path} does not exist.")
+        return keras.saving.load_model(str(path), compile=False)
+    from keras_gans import zoo
+
+    return zoo.load(spec)
+
+
+def pick_generator(model, direction):
+    """The generator translating in ``direction`` ("a2b" or "b2a")."""
+    import keras
+
+    if direction not in ("a2b", "b2a"):
+        raise ValueError(f"--direction must be 'a2b' or 'b2a'; got {direction!r}.")
+    if hasattr(model, "generator_for"):
+        return model.generator_for(direction)
+    if isinstance(model, keras.Model) and not hasattr(model, "game_step"):
+        if direction != "a2b":
+            raise ValueError(
+                f"{model.name} is a single generator (one direction); --direction b2a needs a "
+                "CycleGAN with both generators."
+            )
+        return model
+    raise ValueError(
+        f"translate needs a CycleGAN game or an image-to-image generator; got {type(model).__name__}."
+    )
+
+
+def default_size(model):
+    """The model's training image size, or ``DEFAULT_SIZE``."""
+    info = getattr(model, "zoo_info", None) or {}
+    size = (info.get("preprocessing") or {}).get("image_size")
+    if isinstance(size, (list, tuple)):
+        size = max(size[:2])
+    if isinstance(size, int) and size > 0:
+        return size
+    shape = getattr(model, "image_shape", None)  # CycleGAN: the pools' training crop
+    if shape:
+        return int(max(shape[0][:2]))
+    return DEFAULT_SIZE
+
+
+def working_size(height, width, size):
+    """``(h, w)`` the image is processed at: longer side ``size``, aspect
+    kept, both multiples of 4 (at least 4)."""
+    scale = size / max(height, width)
+    round4 = lambda v: max(4, int(round(v * scale / 4.0)) * 4)  # noqa: E731
+    return round4(height), round4(width)
+
+
+def translate_array(generator, rgb, size):
+    """Translate one uint8 image ``(H, W, C)`` of any size; returns uint8 of the same shape.
+
+    ``size`` > 0: resize (longer side ``size``, multiples of 4), translate,
+    resize back (Lanczos). ``size`` == 0: reflect-pad to multiples of 4,
+    translate, crop.
+    """
+    import numpy as np
+
+    from keras_gans.games.cyclegan import translate_images
+
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8 or rgb.ndim != 3:
+        raise ValueError(f"expected a uint8 image (height, width, channels); got {rgb.dtype} {rgb.shape}.")
+    h, w = rgb.shape[:2]
+    if size == 0:
+        ph, pw = (-h) % 4, (-w) % 4
+        mode = "reflect" if ph < h and pw < w else "edge"
+        padded = np.pad(rgb, ((0, ph), (0, pw), (0, 0)), mode=mode)
+        return translate_images(generator, padded)[:h, :w]
+    if size < 4:
+        raise ValueError(f"--size must be 0 (native size) or at least 4; got {size}.")
+    wh, ww = working_size(h, w, size)
+    small = rgb if (wh, ww) == (h, w) else _resize(rgb, ww, wh)
+    out = translate_images(generator, small)
+    return out if out.shape[:2] == (h, w) else _resize(out, w, h)
+
+
+def _resize(rgb, width, height):
+    import numpy as np
+    from PIL import Image
+
+    if rgb.shape[-1] == 1:
+        return np.asarray(Image.fromarray(rgb[..., 0]).resize((width, height), Image.LANCZOS))[..., None]
+    return np.asarray(Image.fromarray(rgb).resize((width, height), Image.LANCZOS))
+
+
+def translate_file(generator, src, dst, size):
+    """Read ``src``, translate it, write ``dst``; returns the (width, height)."""
+    import numpy as np
+
+    try:
+        from PIL import Image
+    except ImportError as e:  # pragma: no cover
+        raise RuntimeError("translate reads and writes images with Pillow: pip install pillow") from e
+    channels = None
+    try:
+        channels = generator.inputs[0].shape[-1]
+    except (AttributeError, IndexError, TypeError):
+        pass
+    with Image.open(src) as im:
+        im.load()
+        arr = np.asarray(im.convert("L" if channels == 1 else "RGB"), np.uint8)
+    if arr.ndim == 2:
+        arr = arr[..., None]
+    out = translate_array(generator, arr, size)
+    img = Image.fromarray(out[..., 0] if out.shape[-1] == 1 else out)
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    img.save(dst)
+    return img.size
+
+
+def _run(args):
+    src = Path(args.input).expanduser()
+    if not src.exists():
+        raise FileNotFoundError(f"Input {src} does not exist.")
+    if args.size is not None and args.size < 0:
+        raise ValueError(f"--size must be >= 0 (0 = native size); got {args.size}.")
+    model = load_model(args.model)
+    generator = pick_generator(model, args.direction)
+    size = default_size(model) if args.size is None else args.size
+    if src.is_dir():
+        files = sorted(f for f in src.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS)
+        if not files:
+            raise FileNotFoundError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) in {src}.")
+        out = Path(args.output)
+        if out.suffix:
+            raise ValueError(f"INPUT is a folder, so -o must be a folder too; got {out}.")
+        for f in files:
+            w, h = translate_file(generator, f, out / f"{f.stem}.png", size)
+            print(f"{f} -> {out / (f.stem + '.png')} ({w}x{h}, {args.direction}, size {size or 'native'})")
+    else:
+        w, h = translate_file(generator, src, args.output, size)
+        print(f"wrote {args.output} ({w}x{h}, {args.direction}, size {size or 'native'})")
+    return 0
+
+
+def register(subparsers):
+    p = subparsers.add_parser(
+        "translate", help="image-to-image translation with a CycleGAN (any image size)"
+    )
+    p.add_argument("model", help="zoo entry name/folder, .keras file, or official:NAME (e.g. official:apple2orange)")
+    p.add_argument("input", help="image file (JPEG/PNG, any size) or folder")
+    p.add_argument("-o", "--output", required=True, help="output image (or folder when INPUT is a folder)")
+    p.add_argument("--direction", choices=("a2b", "b2a"), default="a2b",
+                   help="a2b: generator_ab (e.g. apple -> orange), b2a: generator_ba (default a2b)")
+    p.add_argument("--size", type=int, default=None,
+                   help="longer side the image is translated at (multiples of 4; default: the model's "
+                        "training size, else 256); 0 = native size, reflect-padded to multiples of 4")
+    p.set_defaults(func=_run)
