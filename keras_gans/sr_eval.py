@@ -145,6 +145,7 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
         raise ValueError(f"scale must be an int >= 2; got {scale!r}.")
     upscaler = _as_upscaler(model, tile, overlap)
     pairs = find_pairs(data_dir, scale)
+    n_total = len(pairs)
     if limit is not None:
         pairs = pairs[: int(limit)]
     rows, sources = [], set()
@@ -191,6 +192,7 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
         "scale": scale,
         "lr_source": sources.pop() if len(sources) == 1 else "mixed",
         "images": rows,
+        "n_total": n_total,
         "mean": mean,
         "paper": PAPER_TABLE2.get(ds) if scale == 4 else None,
     }
@@ -227,6 +229,11 @@ def format_table(result, model_name="model"):
     if paper:
         lines.append("")
         lines.append(f"Ledig et al. 2017, Table 2 ({result['dataset']} x4):")
+        if len(result["images"]) < result.get("n_total", len(result["images"])):
+            lines.append(
+                f"  (our means cover {len(result['images'])} of {result['n_total']} images: "
+                "not comparable with the paper's)"
+            )
         for method, (p, s) in paper.items():
             ours = ""
             if method == "bicubic":

@@ -1,0 +1,277 @@
+"""Recipe of the `srresnet_x4` and `srgan_x4` zoo entries (Ledig et al., CVPR 2017), x4.
+
+Two stages, as in the paper (section 3.2):
+
+1. ``--stage srresnet``: SRResNet-16 (B = 16 residual blocks, 64 filters)
+   trained alone on the pixel MSE, Adam(1e-4, beta_1 = 0.9), batch 16,
+   96x96 HR crops. The paper: 10^6 updates. Writes ``zoo/srresnet_x4``.
+2. ``--stage srgan``: generator initialised from stage 1 (``--init``), trained
+   against the SRGAN discriminator with ``content + 1e-3 * adversarial``
+   (non-saturating), Adam(beta_1 = 0.9) at 1e-4 for the first half of the
+   updates then 1e-5. The paper: 10^5 + 10^5 updates. Writes ``zoo/srgan_x4``.
+
+Data: **T91 only** (Yang et al.'s 91 training images, ``../shared/data/T91``;
+never Set5/Set14/BSD100, which are the test sets). Each sample: a random
+96x96 HR crop of a random image (the one image smaller than 96 px is left
+out), random horizontal flip and 90-degree rotation; LR = PIL bicubic
+downscale x4 of the crop. Batches are uint8 pairs; the game converts LR to
+[0, 1] and HR to [-1, 1]. (The paper trained on 350k ImageNet images: T91 is
+~5.4 Mpx, so expect lower PSNR and more over-fitting than the paper.)
+
+Content loss of stage 2: ``--content mse`` (default; needs no download: the
+paper's "SRGAN-MSE" variant) or ``--content vgg54`` (the paper's SRGAN-VGG54;
+needs ``~/.keras/models/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``,
+fails at once otherwise).
+
+Not trained here (a GPU is needed; see ``--benchmark``):
+
+    env KERAS_BACKEND=jax python zoo/srresnet_x4/recipe.py --stage srresnet
+    env KERAS_BACKEND=jax python zoo/srresnet_x4/recipe.py --stage srgan --init zoo/srresnet_x4
+    keras-gans evaluate-sr zoo/srresnet_x4 --data ../shared/data/Set5
+
+Checks:
+
+    python zoo/srresnet_x4/recipe.py --stage srresnet --smoke --out /tmp/srresnet_smoke
+    python zoo/srresnet_x4/recipe.py --stage srgan --smoke --init /tmp/srresnet_smoke --out /tmp/srgan_smoke
+    python zoo/srresnet_x4/recipe.py --stage srgan --benchmark 5     # CPU/GPU seconds per step
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import keras_gans as kg  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ZOO = HERE.parent
+SCALE = 4
+PAPER_STEPS = {"srresnet": 1_000_000, "srgan": 200_000}
+
+
+# ------------------------------------------------------------------- data
+def load_t91(path=None, min_side=96):
+    """The T91 images as a list of uint8 RGB arrays (sides >= ``min_side``)."""
+    from PIL import Image
+
+    folder = kg.data.dataset_path("T91", path)
+    train = folder / "Train" if (folder / "Train").is_dir() else folder
+    files = sorted(f for f in train.iterdir() if f.suffix.lower() in (".bmp", ".png", ".jpg"))
+    if not files:
+        raise FileNotFoundError(f"No T91 images (*.bmp) in {train}.")
+    images = []
+    for f in files:
+        with Image.open(f) as im:
+            a = np.asarray(im.convert("RGB"), np.uint8)
+        if min(a.shape[:2]) >= min_side:
+            images.append(a)
+    return images
+
+
+def random_pair(images, crop, rng):
+    """(LR, HR) uint8: a random crop, flip, rotation; LR by PIL bicubic x1/4."""
+    from PIL import Image
+
+    img = images[rng.integers(len(images))]
+    h, w = img.shape[:2]
+    y, x = rng.integers(h - crop + 1), rng.integers(w - crop + 1)
+    hr = img[y : y + crop, x : x + crop]
+    if rng.random() < 0.5:
+        hr = hr[:, ::-1]
+    hr = np.ascontiguousarray(np.rot90(hr, int(rng.integers(4))))
+    lr = np.asarray(Image.fromarray(hr).resize((crop // SCALE, crop // SCALE), Image.BICUBIC), np.uint8)
+    return lr, hr
+
+
+class T91Pairs(keras.utils.PyDataset):
+    """``steps`` batches of random (LR, HR) uint8 pairs, reproducible from ``seed``."""
+
+    def __init__(self, images, steps, batch_size=16, crop=96, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.images, self.steps, self.batch_size, self.crop, self.seed = images, steps, batch_size, crop, seed
+        self.epoch = 0
+
+    def __len__(self):
+        return self.steps
+
+    def __getitem__(self, idx):
+        rng = np.random.default_rng([self.seed, self.epoch, idx])
+        pairs = [random_pair(self.images, self.crop, rng) for _ in range(self.batch_size)]
+        return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
+
+    def on_epoch_end(self):
+        self.epoch += 1
+
+
+# ------------------------------------------------------------------ models
+def build_game(args, stage):
+    if stage == "srresnet":
+        g = kg.architectures.srresnet(scale=SCALE, blocks=args.blocks, filters=args.filters)
+        return kg.SRGAN(g, None, content_loss="mse", adversarial_weight=0, seed=args.seed)
+    if args.init is None:
+        raise ValueError("--stage srgan starts from a trained SRResNet: pass --init ENTRY (e.g. zoo/srresnet_x4).")
+    init = kg.zoo.load(args.init)
+    g = init.generator if isinstance(init, kg.SRGAN) else init
+    d = kg.architectures.srgan_discriminator(filters=args.filters, image_size=args.crop)
+    return kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight, seed=args.seed)
+
+
+def optimizers(args, stage, steps):
+    if stage == "srresnet":
+        return {"g_optimizer": keras.optimizers.Adam(args.lr, beta_1=0.9)}
+    lr = keras.optimizers.schedules.PiecewiseConstantDecay([max(1, steps // 2)], [args.lr, args.lr / 10])
+    return {
+        "g_optimizer": keras.optimizers.Adam(lr, beta_1=0.9),
+        "d_optimizer": keras.optimizers.Adam(lr, beta_1=0.9),
+    }
+
+
+def benchmark(game, images, args, n):
+    """Seconds per training step (after one compile step) on random pairs."""
+    data = T91Pairs(images, n + 1, args.batch_size, args.crop, args.seed)
+    batches = [data[i] for i in range(n + 1)]
+    t0 = time.perf_counter()
+    game.train_on_batch(*batches[0])
+    compile_s = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    for lr, hr in batches[1:]:
+        logs = game.train_on_batch(lr, hr, return_dict=True)
+    float(logs["content_loss"])  # wait for the device
+    per_step = (time.perf_counter() - t0) / n
+    cpu_per_step = (time.process_time() - c0) / n
+    return compile_s, per_step, cpu_per_step
+
+
+def card(args, stage, steps, wall, history, n_images):
+    from keras_gans.zoo import recipe_utils
+
+    srgan = stage == "srgan"
+    name = "srgan_x4" if srgan else "srresnet_x4"
+    final = {k: float(v[-1]) for k, v in history.items()} if history else {}
+    return {
+        "title": f"{name}: {'SRGAN' if srgan else 'SRResNet'} x4 super-resolution (Ledig et al. 2017)",
+        "summary": (
+            f"{'SRGAN' if srgan else 'SRResNet'} x4 trained by keras_gans on T91. Use: "
+            f"`sr = kg.zoo.load({name!r}); hr = sr.upscale(uint8_image, tile=256)` (uint8 in, "
+            f"uint8 out, any size), or `keras-gans upscale {name} in.png -o out.png`; evaluate with "
+            f"`keras-gans evaluate-sr {name} --data ../shared/data/Set5`."
+            + (" Smoke-test weights: NOT a trained model." if args.smoke else "")
+        ),
+        "task": "single-image super-resolution, x4",
+        "architecture": (
+            f"SRResNet generator (B={args.blocks} residual blocks, {args.filters} filters, PReLU, "
+            "BatchNorm, 2 x PixelShuffle(2))"
+            + (f"; SRGAN discriminator (8 convs {args.filters}..{args.filters * 8}, Dense 1024)" if srgan else "")
+        ),
+        "data": (
+            f"T91 (Yang et al. 2010, 91 images; the {n_images} with sides >= {args.crop} px), random "
+            f"{args.crop}x{args.crop} HR crops, flips, 90-degree rotations; LR by PIL bicubic x1/4. "
+            "Set5/Set14/BSD100 are never used for training."
+        ),
+        "licence": "Weights: Apache-2.0 (as keras_gans). Data: T91, no licence stated upstream (research use).",
+        "preprocessing": {
+            "image_size": None,
+            "channels": 3,
+            "scale": SCALE,
+            "value_range": [-1, 1],
+            "input_value_range": [0, 1],
+            "note": "generator: LR RGB in [0, 1] -> HR RGB in [-1, 1]; upscale() handles uint8",
+        },
+        "training": {
+            "recipe": "recipe.py",
+            "command": recipe_utils.command_line(),
+            "backend": keras.backend.backend(),
+            "stage": stage,
+            "steps": steps,
+            "paper_steps": PAPER_STEPS[stage],
+            "batch_size": args.batch_size,
+            "crop": args.crop,
+            "optimizer": f"Adam({args.lr}, beta_1=0.9)" + (", x0.1 after half the steps" if srgan else ""),
+            "content_loss": args.content if srgan else "mse",
+            "adversarial_weight": args.adversarial_weight if srgan else 0.0,
+            "init": str(args.init) if srgan else None,
+            "final_logs": final,
+            "hardware": recipe_utils.hardware(),
+            "wall_time_s": round(wall, 1),
+            "software": recipe_utils.software(),
+            "seed": args.seed,
+            "smoke": bool(args.smoke),
+        },
+        "limits": [
+            "Trained on T91 only (~5.4 Mpx), not the paper's 350k ImageNet images.",
+            "Inputs: RGB; grayscale images must be converted to RGB first.",
+            "The generator's output is linear: upscale() clips it to the image range.",
+        ],
+    }
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--stage", choices=["srresnet", "srgan"], default="srresnet")
+    p.add_argument("--steps", type=int, default=None, help="updates (default: the paper's)")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--crop", type=int, default=96, help="HR crop side (multiple of 16)")
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--blocks", type=int, default=16)
+    p.add_argument("--filters", type=int, default=64)
+    p.add_argument("--content", default="mse", help="stage 2 content loss: mse (default) or vgg54")
+    p.add_argument("--adversarial-weight", type=float, default=1e-3)
+    p.add_argument("--init", default=None, help="stage 2: the SRResNet entry (name or folder)")
+    p.add_argument("--data", default=None, help="T91 folder (default: ../shared/data/T91)")
+    p.add_argument("--out", default=None, help="entry folder (default: zoo/srresnet_x4 or zoo/srgan_x4)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--smoke", action="store_true", help="3 steps, batch 2, 32x32 crops, to check it runs")
+    p.add_argument("--benchmark", type=int, default=0, metavar="N",
+                   help="time N steps (after a compile step) and exit, without training or saving")
+    args = p.parse_args(argv)
+
+    if args.smoke:
+        args.steps, args.batch_size, args.crop = args.steps or 3, 2, 32
+    if args.crop % 16:
+        raise ValueError(f"--crop must be a multiple of 16; got {args.crop}.")
+    steps = args.steps or PAPER_STEPS[args.stage]
+    keras.utils.set_random_seed(args.seed)
+    images = load_t91(args.data, min_side=args.crop)
+    print(f"T91: {len(images)} images; stage {args.stage}; {steps} steps of {args.batch_size} x "
+          f"{args.crop}px HR crops; backend {keras.backend.backend()}", flush=True)
+
+    if args.benchmark and args.stage == "srgan" and args.init is None:
+        # the timing does not depend on the weights: a fresh SRResNet stands in for stage 1
+        g = kg.architectures.srresnet(scale=SCALE, blocks=args.blocks, filters=args.filters)
+        d = kg.architectures.srgan_discriminator(filters=args.filters, image_size=args.crop)
+        game = kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight)
+    else:
+        game = build_game(args, args.stage)
+    game.compile(**optimizers(args, args.stage, steps))
+
+    if args.benchmark:
+        compile_s, per_step, cpu_per_step = benchmark(game, images, args, args.benchmark)
+        print(f"benchmark: stage {args.stage}, batch {args.batch_size}, {args.crop}x{args.crop} HR, "
+              f"B={args.blocks}, {args.filters} filters, backend {keras.backend.backend()}: first step "
+              f"(compile) {compile_s:.1f} s, then {per_step:.2f} s/step wall, {cpu_per_step:.2f} "
+              f"CPU-s/step (process time, all threads) over {args.benchmark} steps")
+        return 0
+
+    data = T91Pairs(images, steps, args.batch_size, args.crop, args.seed)
+    t0 = time.time()
+    hist = game.fit(data, epochs=1, verbose=2)
+    wall = time.time() - t0
+    name = "srgan_x4" if args.stage == "srgan" else "srresnet_x4"
+    out = Path(args.out) if args.out else ZOO / name
+    if args.smoke and args.out is None:
+        out = Path(tempfile.mkdtemp()) / f"{name}_smoke"
+    folder = kg.zoo.save(game, out, card=card(args, args.stage, steps, wall, hist.history, len(images)), overwrite=True,
+                         extra_files=[Path(__file__)])
+    print(f"saved {folder} ({wall:.0f} s, logs {({k: round(float(v[-1]), 4) for k, v in hist.history.items()})})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
