@@ -241,7 +241,11 @@ def test_fit_on_a_generator_without_image_shape_explains():
 
 
 def test_fixed_size_discriminators_build_the_pools_and_config_round_trips():
-    cg = kg.CycleGAN(*nets(image_size=SIZE), loss="non_saturating", identity_weight=0.0, pool_size=5)
+    cg = kg.CycleGAN.official(
+        n_blocks=2, filters=8, image_size=SIZE, seed=0, loss="non_saturating", identity_weight=0.0, pool_size=5
+    )
+    assert [m.name for m in (cg.generator_ab, cg.generator_ba, cg.discriminator_a, cg.discriminator_b)] == [
+        "g_ab", "g_ba", "d_a", "d_b"]
     assert cg.image_shape == [[SIZE, SIZE, 3], [SIZE, SIZE, 3]]
     clone = kg.CycleGAN.from_config(cg.get_config())
     assert clone.image_shape == cg.image_shape and len(clone.weights) == len(cg.weights)

@@ -46,6 +46,9 @@ from keras import ops
 from keras_gans import backend
 from keras_gans import losses as losses_module
 from keras_gans import schedules  # noqa: F401  (kg.schedules.LinearDecay, the paper's schedule)
+# The builders' layers and weight initializer must be registered whenever a
+# saved CycleGAN (or generator) is deserialized, i.e. on `import keras_gans`.
+from keras_gans.architectures import cyclegan as cyclegan_networks
 from keras_gans.games.base import AdversarialGame, unpack_batch
 from keras_gans.games.checks import check_translator
 from keras_gans.games.image_pool import ImagePool
@@ -167,6 +170,24 @@ class CycleGAN(AdversarialGame):
         self.d_a_tracker = keras.metrics.Mean(name="d_a_loss")
         self.d_b_tracker = keras.metrics.Mean(name="d_b_loss")
         self.built = True
+
+    @classmethod
+    def official(cls, n_blocks=9, filters=64, channels=3, image_size=None, seed=None, **kwargs):
+        """The paper's networks: two ``resnet_generator(n_blocks, filters)``
+        ("g_ab", "g_ba") and two 70x70 ``patchgan_discriminator(filters)``
+        ("d_a", "d_b"), in a CycleGAN with ``kwargs`` (loss, weights, pool).
+        ``image_size`` fixes the networks' input size (None: any size; the
+        pools then take it from ``image_shape=`` or the data)."""
+        nets = cyclegan_networks
+        s = lambda k: None if seed is None else seed + k  # noqa: E731
+        return cls(
+            nets.resnet_generator(n_blocks, filters, channels, image_size, seed=s(0), name="g_ab"),
+            nets.resnet_generator(n_blocks, filters, channels, image_size, seed=s(100), name="g_ba"),
+            nets.patchgan_discriminator(filters, 3, channels, image_size, seed=s(200), name="d_a"),
+            nets.patchgan_discriminator(filters, 3, channels, image_size, seed=s(300), name="d_b"),
+            seed=seed,
+            **kwargs,
+        )
 
     # ------------------------------------------------------------- structure
     @staticmethod

@@ -1,0 +1,251 @@
+"""Recipe of the `cyclegan_apple2orange` zoo entry (not trained yet: it needs a GPU).
+
+CycleGAN (Zhu et al. 2017) as in the paper and the authors' code: ResNet
+generators (9 blocks at 256 px, 6 at 128 px), 70x70 PatchGAN discriminators,
+least-squares GAN loss, cycle weight 10, identity weight 0.5, 50-image
+history pools, Adam(2e-4, beta_1=0.5), batch 1, learning rate constant for the
+first half of the epochs then linearly decayed to 0. Data: unpaired apple (A)
+and orange (B) photos of mixed sizes from `fruit_apple_orange`, resized to
+286x286 (143 for a 128 model), randomly cropped to 256 (128) and randomly
+flipped left-right, the official ``resize_and_crop`` + ``flip`` preprocessing.
+
+    # the paper's setting (a GPU: ~15,000 steps at 256 px)
+    python zoo/cyclegan_apple2orange/recipe.py --epochs 200 --image-size 256 --n-blocks 9
+    # a lighter model
+    python zoo/cyclegan_apple2orange/recipe.py --epochs 200 --image-size 128 --n-blocks 6
+    # check that everything runs: 2 steps at 64 px on a few images, to a temp folder
+    python zoo/cyclegan_apple2orange/recipe.py --smoke
+
+Set KERAS_BACKEND (jax is the default here; any backend works). Data are read
+from $KERAS_GANS_DATA/fruit_apple_orange or the checkout's ../shared/data
+(--data to point elsewhere); they are research-use photos, never copied into
+the entry.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import keras_gans as kg  # noqa: E402
+from keras_gans.schedules import LinearDecay  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+DATA = "fruit_apple_orange"
+EXTENSIONS = (".jpg", ".jpeg", ".png")
+
+
+# ------------------------------------------------------------------- data
+def data_folder(path=None):
+    """The data set's folder (``--data``, ``$KERAS_GANS_DATA/fruit_apple_orange``
+    or ``../shared/data/fruit_apple_orange``)."""
+    try:
+        from keras_gans.data import dataset_path
+    except ImportError:  # pragma: no cover
+        dataset_path = None
+    if dataset_path is not None:
+        return dataset_path(DATA, path)
+    folder = Path(path or Path(kg.__file__).resolve().parents[2] / "shared" / "data" / DATA)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"Data set {DATA!r} not found at {folder}; pass --data.")
+    return folder
+
+
+def load_domain(folder, load_size, limit=None):
+    """Every image of ``folder`` as uint8 ``(n, load_size, load_size, 3)``,
+    resized like the official ``transforms.Resize([s, s], BICUBIC)`` (the
+    aspect ratio is not kept)."""
+    from PIL import Image
+
+    files = sorted(f for f in Path(folder).iterdir() if f.suffix.lower() in EXTENSIONS)
+    if not files:
+        raise FileNotFoundError(f"No images ({', '.join(EXTENSIONS)}) in {folder}.")
+    files = files[:limit] if limit else files
+    out = np.empty((len(files), load_size, load_size, 3), np.uint8)
+    for i, f in enumerate(files):
+        with Image.open(f) as im:
+            out[i] = np.asarray(im.convert("RGB").resize((load_size, load_size), Image.BICUBIC))
+    return out
+
+
+class UnalignedPairs(keras.utils.PyDataset):
+    """Batches ``(images_a, images_b)``, uint8, unaligned as in the official
+    ``UnalignedDataset``: A in order (reshuffled each epoch), B at random; each
+    image randomly cropped to ``crop`` and randomly flipped left-right.
+    An epoch is ``max(len(A), len(B)) // batch_size`` steps."""
+
+    def __init__(self, a, b, crop, batch_size=1, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.a, self.b, self.crop, self.batch_size = a, b, crop, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(a))
+
+    def __len__(self):
+        return max(len(self.a), len(self.b)) // self.batch_size
+
+    def _augment(self, image):
+        s = image.shape[0] - self.crop
+        y, x = self.rng.integers(0, s + 1, 2)
+        out = image[y : y + self.crop, x : x + self.crop]
+        return out[:, ::-1] if self.rng.random() < 0.5 else out
+
+    def __getitem__(self, i):
+        idx = range(i * self.batch_size, (i + 1) * self.batch_size)
+        a = np.stack([self._augment(self.a[self.order[j % len(self.a)]]) for j in idx])
+        b = np.stack([self._augment(self.b[self.rng.integers(len(self.b))]) for _ in idx])
+        return a, b
+
+    def on_epoch_end(self):
+        self.order = self.rng.permutation(len(self.a))
+
+
+# ------------------------------------------------------------------ model
+def build(args):
+    return kg.CycleGAN.official(
+        n_blocks=args.n_blocks, filters=args.filters, seed=args.seed, loss="least_squares",
+        cycle_weight=10.0, identity_weight=0.5, pool_size=args.pool_size,
+        image_shape=(args.image_size, args.image_size, 3),
+    )
+
+
+def card(args, history, steps, wall):
+    from keras_gans.zoo import recipe_utils
+
+    size, nb = args.image_size, args.n_blocks
+    return {
+        "title": f"cyclegan_apple2orange: CycleGAN apple <-> orange, {size}x{size}",
+        "summary": (
+            "A CycleGAN (Zhu et al. 2017) trained by keras_gans on unpaired apple (A) and orange (B) "
+            "photos. `translate(images, direction='a2b')` turns apples into oranges, 'b2a' the "
+            "reverse; uint8 in, uint8 out, any size divisible by 4 (the `keras-gans translate` "
+            "command resizes any JPEG/PNG). Both discriminators ship too, for fine-tuning."
+        ),
+        "task": "unpaired image-to-image translation, apple <-> orange (RGB, values in [-1, 1])",
+        "architecture": (
+            f"kg.architectures.resnet_generator(n_blocks={nb}, filters={args.filters}) x2 (c7s1-{args.filters}, "
+            f"d{2 * args.filters}, d{4 * args.filters}, {nb} x R{4 * args.filters}, u{2 * args.filters}, "
+            f"u{args.filters}, c7s1-3, tanh; reflection padding, InstanceNorm without affine); "
+            f"kg.architectures.patchgan_discriminator(filters={args.filters}, n_layers=3) x2 (70x70 PatchGAN). "
+            "Same layers as the authors' PyTorch ResnetGenerator / NLayerDiscriminator."
+        ),
+        "data": (
+            f"fruit_apple_orange (substitute for the paper's apple2orange): {args.n_a} apple and "
+            f"{args.n_b} orange web photos of mixed sizes (Kaggle 'Fruit Images for Object Detection' "
+            "via github.com/chanjianliu/fruit_recognition; see the data set's SOURCE.md). Far "
+            "smaller than apple2orange (995 + 1019 ImageNet photos)."
+        ),
+        "licence": (
+            "Weights: Apache-2.0 (as keras_gans). Data: photos collected from the web, copyright "
+            "with their owners, used for research only; outputs of the model are derived from them."
+        ),
+        "preprocessing": {"image_size": size, "channels": 3, "value_range": [-1, 1]},
+        "training": {
+            "recipe": "recipe.py",
+            "command": recipe_utils.command_line(),
+            "backend": keras.backend.backend(),
+            "epochs": args.epochs,
+            "decay_epochs": args.decay_epochs,
+            "steps": steps,
+            "batch_size": args.batch_size,
+            "optimizer": f"Adam({args.lr}, beta_1=0.5) for both generators and for both discriminators",
+            "schedule": "LinearDecay: constant, then linear to 0 over the last decay_epochs",
+            "loss": "least squares; cycle 10; identity 0.5 x 10; pools of 50 fakes",
+            "augmentation": f"resize to {args.load_size}x{args.load_size} (bicubic), random crop {size}, random flip",
+            "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in history.items()},
+            "hardware": recipe_utils.hardware(),
+            "wall_time_s": round(wall, 1),
+            "software": recipe_utils.software(),
+            "seed": args.seed,
+        },
+        "limits": [
+            "Trained on ~75 photos per domain (the paper's apple2orange has ~1,000): expect colour "
+            "and texture transfer, limited shape change, and failures on cluttered scenes.",
+            "Translates the whole image: backgrounds may be tinted too.",
+        ],
+    }
+
+
+def save(model, args, history, steps, wall):
+    out = Path(args.out)
+    zoo = getattr(kg, "zoo", None)
+    if zoo is not None and hasattr(zoo, "save"):
+        return zoo.save(model, out, card=card(args, history, steps, wall), overwrite=True)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_weights(str(out / "model.weights.h5"))
+    return out
+
+
+# ------------------------------------------------------------------- main
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--epochs", type=int, default=200, help="total epochs (the paper: 200)")
+    p.add_argument("--decay-epochs", type=int, default=None,
+                   help="epochs of linear decay at the end (default: half of --epochs)")
+    p.add_argument("--image-size", type=int, default=256, help="training crop (256 or 128)")
+    p.add_argument("--n-blocks", type=int, default=None, help="ResNet blocks (default: 9 at >= 256 px, else 6)")
+    p.add_argument("--filters", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=1)
+    p.add_argument("--pool-size", type=int, default=50)
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--data", default=None, help="the fruit_apple_orange folder (default: the data root)")
+    p.add_argument("--out", default=str(HERE), help="entry folder to write (default: this folder)")
+    p.add_argument("--smoke", action="store_true",
+                   help="2 steps at 64 px with a small model on 4 images per domain, to a temp folder")
+    args = p.parse_args(argv)
+
+    limit = None
+    if args.smoke:
+        args.image_size, args.n_blocks, args.filters, args.epochs, args.decay_epochs = 64, 2, 8, 1, 1
+        args.out = tempfile.mkdtemp(prefix="cyclegan_smoke_")
+        limit = 4
+    if args.image_size % 4:
+        raise SystemExit(f"--image-size must be a multiple of 4; got {args.image_size}.")
+    if args.n_blocks is None:
+        args.n_blocks = 9 if args.image_size >= 256 else 6
+    if args.decay_epochs is None:
+        args.decay_epochs = args.epochs // 2
+    args.load_size = int(round(args.image_size * 286 / 256))
+
+    keras.utils.set_random_seed(args.seed)
+    folder = data_folder(args.data)
+    a = load_domain(folder / "trainA", args.load_size, limit)
+    b = load_domain(folder / "trainB", args.load_size, limit)
+    args.n_a, args.n_b = len(a), len(b)
+    data = UnalignedPairs(a, b, args.image_size, args.batch_size, seed=args.seed)
+    steps_per_epoch = 2 if args.smoke else len(data)
+    lr = LinearDecay(
+        args.lr,
+        constant_steps=(args.epochs - args.decay_epochs) * steps_per_epoch,
+        decay_steps=max(1, args.decay_epochs * steps_per_epoch),
+    )
+    model = build(args)
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
+        d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
+    )
+    print(f"{args.n_a} apples, {args.n_b} oranges; {steps_per_epoch} steps/epoch x {args.epochs} epochs "
+          f"at {args.image_size}px, n_blocks={args.n_blocks}, backend {keras.backend.backend()}")
+    t0 = time.time()
+    hist = model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch, verbose=2)
+    wall = time.time() - t0
+    steps = int(model.g_optimizer.iterations)
+    folder_out = save(model, args, hist.history, steps, wall)
+    print(f"saved {folder_out}: {steps} steps, {wall:.0f} s")
+    if args.smoke:  # the saved entry loads and translates
+        loaded = kg.zoo.load(folder_out) if hasattr(kg.zoo, "load") else model
+        out = loaded.translate(a[:1, : args.image_size, : args.image_size], direction="a2b")
+        assert out.shape == (1, args.image_size, args.image_size, 3) and out.dtype == np.uint8
+        print(f"smoke OK: losses {({k: round(float(v[-1]), 3) for k, v in hist.history.items()})}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
