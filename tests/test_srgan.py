@@ -1,7 +1,6 @@
 """SRGAN: PixelShuffle, SRResNet/discriminator builders, the game's step,
 pre-training, content loss, tiled upscaling, save/load, CLI."""
 
-import warnings
 
 import keras
 import numpy as np
