@@ -25,7 +25,8 @@ def load_image_folder(
         value_range: ``(lo, hi)`` for float32 output, or None for uint8.
         with_labels: also return int labels from the first sub-folder name
             (sorted class names, like an ImageFolder).
-        limit: keep only the first ``limit`` files (sorted order).
+        limit: keep only ``limit`` files, evenly spread over the sorted list
+            (so every class folder is represented), e.g. for quick tests.
         channels: 3 (RGB) or 1 (grey).
 
     Returns ``images`` of shape (n, size, size, channels), or
@@ -45,8 +46,9 @@ def load_image_folder(
     files = sorted(f for f in folder.rglob("*") if f.suffix.lower() in EXTENSIONS and f.is_file())
     if not files:
         raise FileNotFoundError(f"No images ({', '.join(EXTENSIONS)}) under {folder}.")
-    if limit is not None:
-        files = files[: int(limit)]
+    if limit is not None and int(limit) < len(files):
+        keep = np.linspace(0, len(files) - 1, int(limit)).round().astype(int)
+        files = [files[i] for i in keep]
     out = np.empty((len(files), size, size, channels), np.uint8)
     for i, f in enumerate(files):
         with Image.open(f) as im:

@@ -38,7 +38,7 @@ def as_extractor(feature_extractor):
 def batches(x, batch_size):
     """Yield numpy batches from an array, or pass through an iterable of batches."""
     if hasattr(x, "shape") and hasattr(x, "__getitem__") and not isinstance(x, (list, tuple)):
-        x = np.asarray(x) if not hasattr(x, "numpy") else np.asarray(x)
+        x = np.asarray(x)
         for i in range(0, len(x), batch_size):
             yield x[i : i + batch_size]
     else:

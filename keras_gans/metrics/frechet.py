@@ -37,8 +37,10 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
         if imag > 1e-3 * scale:
             raise ValueError(f"sqrtm(S1 S2) has a large imaginary component ({imag:.3g}).")
         covmean = covmean.real
-    value = diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * np.trace(covmean)
-    return float(max(value, 0.0)) if value > -1e-6 * max(1.0, abs(value)) else float(value)
+    value = float(diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * np.trace(covmean))
+    # round-off can leave a tiny negative number for (nearly) identical Gaussians
+    scale = max(1.0, float(np.trace(s1) + np.trace(s2)))
+    return 0.0 if -1e-9 * scale < value < 0.0 else value
 
 
 def _sqrtm(a, linalg):

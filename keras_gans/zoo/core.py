@@ -211,7 +211,7 @@ def _weights_to_be_loaded():
         Variable._initialize_with_initializer = original
 
 
-def load(name_or_path, compile=False):
+def load(name_or_path):
     """The entry's model with its weights (sha256-checked).
 
     A game entry gives the game (``kg.GAN``, ``kg.ConditionalGAN``, ...) with
@@ -219,9 +219,8 @@ def load(name_or_path, compile=False):
     ``compile(...)`` and ``fit(...)`` to fine-tune. A model entry (e.g. the
     ``lenet_mnist`` evaluator) gives the ``keras.Model``.
 
-    Args:
-        compile: classifiers only: compile with the loss/metrics recorded in
-            the config (games are compiled by you, with your optimizers).
+    The model comes uncompiled: compile it with your own optimizers (games:
+    ``compile(g_optimizer=..., d_optimizer=...)``) to fine-tune.
     """
     folder = entry_path(name_or_path)
     config = load_config(folder)
@@ -238,10 +237,6 @@ def load(name_or_path, compile=False):
         with tempfile.TemporaryDirectory() as tmp:
             tmp_file = _copy_h5(file, Path(tmp) / WEIGHTS, dtype, "float32")
             model.load_weights(str(tmp_file))
-    if compile and config.get("compile"):
-        model.compile(**config["compile"])
-    model.zoo_info = {"name": config.get("name", folder.name), "path": str(folder),
-                      "preprocessing": config.get("preprocessing", {})}
     return model
 
 
@@ -311,7 +306,7 @@ def save(model, path, card=None, weights_dtype="float32", overwrite=False, extra
             value_range}), ``training`` ({recipe, command, steps, epochs,
             hardware, wall_time_s, ...}), ``metrics`` ({name: value}),
             ``evaluation`` ({command, ...}), ``limits`` (list of str),
-            ``features_layer`` (classifiers), ``compile`` (classifiers).
+            ``features_layer`` (classifiers).
         weights_dtype: "float32" or "float16" (halves the file; cast back to
             float32 on load).
         overwrite: replace an existing entry's config/weights/card.

@@ -25,19 +25,43 @@ def usable_cores():
         return os.cpu_count()
 
 
+def gpus():
+    """Names of the NVIDIA GPUs nvidia-smi reports (empty without one)."""
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True, text=True, timeout=20,
+        )
+        return [line.strip() for line in out.stdout.splitlines() if line.strip()] if out.returncode == 0 else []
+    except (OSError, subprocess.SubprocessError):
+        return []
+
+
 def hardware():
-    """A short description of the machine this runs on (CPU only)."""
-    return f"{usable_cores()}-core CPU ({cpu_name()}), no GPU; shared with other jobs, run under nice -n 10"
+    """A short description of the machine this runs on."""
+    names = gpus()
+    gpu = f"{len(names)} GPU ({', '.join(sorted(set(names)))})" if names else "no GPU"
+    text = f"{usable_cores()}-core CPU ({cpu_name()}), {gpu}"
+    try:
+        niceness = os.nice(0)
+    except OSError:  # pragma: no cover
+        niceness = 0
+    if niceness > 0:
+        text += f"; run at nice {niceness}, sharing the CPU with other jobs"
+    return text
 
 
 def software():
+    import importlib
+
     import keras
 
-    backend = keras.backend.backend()
+    from keras_gans import backend as kg_backend
+
+    backend = kg_backend.name
     versions = {"python": platform.python_version(), "keras": keras.__version__}
     try:
-        mod = __import__({"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}[backend])
-        versions[backend] = mod.__version__
+        versions[backend] = importlib.import_module(backend).__version__
     except Exception:  # pragma: no cover
         pass
     return versions
@@ -71,3 +95,54 @@ def update_metrics(folder, metrics, evaluation, notes=None):
         config["metric_notes"] = notes
     write_config(folder, config)
     return config
+
+
+class BestGenerator:
+    """A ``keras.callbacks.Callback`` for GAN recipes: generator weight
+    averaging (EMA, from a ``g_optimizer`` built with ``use_ema=True``) and
+    checkpoint selection.
+
+    Every ``every`` epochs from ``start`` on, the generator's EMA weights are
+    scored with ``score_fn(game) -> (score, info)`` (lower is better; score
+    on *training* data so held-out metrics stay clean), and the best set of
+    generator weights is kept. ``restore(game)`` (call it after ``fit``) puts
+    the best weights into the generator. Built lazily so this module stays
+    importable without keras callbacks.
+    """
+
+    def __new__(cls, score_fn, every=2, start=10):
+        import keras
+        import numpy as np
+        from keras import ops
+
+        class _BestGenerator(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.best = None
+                self.history = []
+
+            def on_epoch_end(self, epoch, logs=None):
+                done = epoch + 1
+                if done < start or (done - start) % every:
+                    return
+                game = self.model
+                g = game.generator
+                live = [ops.convert_to_numpy(v) for v in g.trainable_variables]
+                game.g_optimizer.finalize_variable_values(g.trainable_variables)  # EMA -> weights
+                score, info = score_fn(game)
+                self.history.append({"epoch": done, "score": round(float(score), 4), **info})
+                print(f"  [selection] epoch {done}: score {score:.3f} {info}", flush=True)
+                if self.best is None or score < self.best[0]:
+                    self.best = (float(score), done, [ops.convert_to_numpy(w) for w in g.weights])
+                for v, value in zip(g.trainable_variables, live):
+                    v.assign(value)
+
+            def restore(self, game):
+                if self.best is None:
+                    game.g_optimizer.finalize_variable_values(game.generator.trainable_variables)
+                    return None
+                for v, value in zip(game.generator.weights, self.best[2]):
+                    v.assign(value)
+                return {"selected_epoch": self.best[1], "selection_score": round(self.best[0], 4)}
+
+        return _BestGenerator()

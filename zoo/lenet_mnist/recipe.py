@@ -95,7 +95,7 @@ def main(argv=None):
         "training": {
             "recipe": "recipe.py",
             "command": "nice -n 10 env KERAS_BACKEND=jax " + recipe_utils.command_line(),
-            "backend": keras.backend.backend(),
+            "backend": kg.backend.name,
             "epochs": args.epochs,
             "steps": steps,
             "batch_size": args.batch_size,
