@@ -116,7 +116,15 @@ def main(argv):
     mode, folder = argv[1], argv[2]
     all_games = games()
     if mode == "build":
+        # Non-zero biases: with Keras' zero bias init a generator row whose ReLU
+        # units are all off comes out exactly 0, and D's pre-activation sits
+        # exactly on LeakyReLU's kink, where the backends disagree on the
+        # derivative (JAX takes the x >= 0 branch, TF and torch the x < 0 one).
+        rng = np.random.default_rng(7)
         for key, game in all_games.items():
+            for v in game.weights:
+                if v.path.endswith("bias"):
+                    v.assign(rng.uniform(-0.1, 0.1, v.shape).astype("float32"))
             game.save_weights(f"{folder}/{key}.weights.h5")
         return
     result = {}
