@@ -1,0 +1,81 @@
+"""Learning, not just running: the games fit known distributions on the CPU
+in a CI budget."""
+
+import keras
+import numpy as np
+import pytest
+
+import keras_gans as kg
+from toy import mlp_pair, mode_stats, ring_of_gaussians
+
+RING_STD = 0.05  # 8 modes on a circle of radius 2; neighbours are 1.53 = 30 std apart
+
+
+def cosine(lr, steps, alpha=0.1):
+    return keras.optimizers.schedules.CosineDecay(lr, steps, alpha=alpha)
+
+
+def test_one_dimensional_gaussian_is_learned():
+    """A location-scale generator G(z) = a z + b against an MLP discriminator
+    (non-saturating loss) recovers N(2, 0.5^2)."""
+    target_mean, target_std = 2.0, 0.5
+    steps, batch = 2000, 256
+    data = (target_mean + target_std * np.random.default_rng(0).standard_normal((steps * batch, 1))).astype("float32")
+    keras.utils.set_random_seed(0)
+    z = keras.Input((1,))
+    generator = keras.Model(z, keras.layers.Dense(1)(z))
+    discriminator = kg.architectures.mlp_discriminator(1, hidden=(32, 32))
+    gan = kg.GAN(generator, discriminator, latent_dim=1, loss="non_saturating", seed=0)
+    gan.compile(
+        g_optimizer=keras.optimizers.Adam(cosine(5e-3, steps, 0.01), beta_1=0.5),
+        d_optimizer=keras.optimizers.Adam(cosine(5e-3, steps, 0.01), beta_1=0.5),
+    )
+    gan.fit(data, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    samples = gan.generate(20000, seed=1)[:, 0]
+    assert abs(samples.mean() - target_mean) < 0.1, samples.mean()
+    assert abs(samples.std() - target_std) < 0.1, samples.std()
+
+
+def _ring_run(game, steps, batch):
+    data = ring_of_gaussians(steps * batch, std=RING_STD, seed=0)
+    game.fit(data, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    return mode_stats(game.generate(5000, seed=1), std=RING_STD)
+
+
+def test_ring_of_gaussians_wgan_gp_covers_the_modes():
+    """WGAN-GP (penalty 10, 5 critic steps) reaches all 8 modes.
+
+    The generator uses leaky ReLUs: with plain ReLUs some random streams
+    (TF seeds 0 and 1) killed the generator's units early and it never left
+    the origin. Measured with this set-up: 8 modes on every run, 61-72% of
+    samples within 3 std of a mode (JAX seeds 0-2, TF seeds 0-1), looser
+    than the SN-GAN's, hence the lower precision bar."""
+    steps = 2000
+    g, d = mlp_pair(width=128, depth=3, seed=0, g_activation="leaky_relu")
+    gan = kg.WGANGP(g, d, latent_dim=2, seed=0)
+    gan.compile(
+        g_optimizer=keras.optimizers.Adam(cosine(1e-3, steps), beta_1=0.5, beta_2=0.9),
+        d_optimizer=keras.optimizers.Adam(cosine(1e-3, 5 * steps), beta_1=0.5, beta_2=0.9),
+    )
+    covered, precise = _ring_run(gan, steps, batch=256)
+    assert covered >= 7 and precise >= 0.45, (covered, precise)
+
+
+def test_ring_of_gaussians_spectral_norm_gan_covers_the_modes():
+    steps = 2000
+    g, d = mlp_pair(width=128, depth=3, spectral_norm=True, seed=0)
+    gan = kg.GAN(g, d, latent_dim=2, loss="non_saturating", d_steps=2, seed=0)
+    gan.compile(
+        g_optimizer=keras.optimizers.Adam(cosine(1e-3, steps), beta_1=0.0, beta_2=0.99),
+        d_optimizer=keras.optimizers.Adam(cosine(1e-3, 2 * steps), beta_1=0.0, beta_2=0.99),
+    )
+    covered, precise = _ring_run(gan, steps, batch=256)
+    assert covered >= 7 and precise >= 0.8, (covered, precise)
+
+
+def test_mode_stats_detects_collapse():
+    """The yardstick itself can fail: one mode, or a blur between modes."""
+    one_mode = ring_of_gaussians(5000, modes=1, std=RING_STD)
+    assert mode_stats(one_mode, std=RING_STD)[0] == 1
+    blur = np.random.default_rng(0).standard_normal((5000, 2)).astype("float32") * 2
+    assert mode_stats(blur, std=RING_STD)[1] < 0.1
