@@ -24,6 +24,11 @@ def _kv(d, order=()):
         v = d[k]
         if k == "command":
             lines.append(f"- **{k}**:\n\n  ```bash\n  {v}\n  ```\n")
+        elif isinstance(v, list) and v and all(isinstance(r, dict) for r in v):
+            cols = list(dict.fromkeys(c for r in v for c in r))
+            rows = [f"| {' | '.join(cols)} |", "|" + "---|" * len(cols)]
+            rows += [f"| {' | '.join(_fmt(r.get(c, '')) for c in cols)} |" for r in v]
+            lines.append(f"- **{k}**:\n\n" + "\n".join("  " + r for r in rows) + "\n")
         elif k == "wall_time_s" and isinstance(v, (int, float)):
             lines.append(f"- **wall time**: {v:.0f} s ({v / 60:.1f} min)")
         else:

@@ -1,0 +1,288 @@
+"""The model zoo: every shipped entry lists, describes, loads (sha256-checked),
+gives the same outputs on TensorFlow, JAX and PyTorch, and fine-tunes; save ->
+load round trips; corrupted files and unknown names give clear errors."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+import keras_gans as kg
+from conftest import BACKENDS, REPO
+
+ZOO = REPO / "zoo"
+SHIPPED = sorted(p.name for p in ZOO.iterdir() if (p / "config.json").is_file()) if ZOO.is_dir() else []
+EXPECTED = {"lenet_mnist", "dcgan_mnist", "cdcgan_mnist"}  # the MNIST entries (strict checks)
+
+
+def test_list_finds_every_shipped_entry():
+    names = kg.zoo.list()
+    assert EXPECTED <= set(names)
+    assert set(SHIPPED) <= set(names)
+    assert names == sorted(names)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_info_of_every_entry(name):
+    info = kg.zoo.info(name)
+    assert info["name"] == name and info["kind"] in ("game", "model")
+    assert len(info["sha256"]) == 64 and info["task"]
+    assert {"config.json", "model.weights.h5", "MODEL_CARD.md"} <= set(info["files"])
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_info_describes_the_mnist_entries(name):
+    info = kg.zoo.info(name)
+    for key in ("task", "architecture", "data", "training", "metrics", "files", "sha256", "preprocessing"):
+        assert info.get(key), f"{name}: info()[{key!r}] is empty"
+    assert info["name"] == name and info["kind"] in ("game", "model")
+    assert {"config.json", "model.weights.h5", "MODEL_CARD.md", "recipe.py"} <= set(info["files"])
+    assert len(info["sha256"]) == 64
+    assert info["training"]["command"] and info["training"]["wall_time_s"] > 0
+    assert info["evaluation"]["command"]  # every metric comes with the command that measured it
+    assert sum(info["files"].values()) < 5 * 2**20  # entries stay small
+    card = (ZOO / name / "MODEL_CARD.md").read_text()
+    assert info["training"]["command"] in card and info["evaluation"]["command"] in card
+
+
+def _check_loaded(name, model):
+    cfg = kg.zoo.load_config(name)
+    pre = cfg.get("preprocessing", {})
+    if name not in EXPECTED:
+        return  # other entries are checked by their own tests
+    if cfg["kind"] == "game":
+        assert isinstance(model, kg.GAN)
+        assert model.discriminator is not None and model.generator is not None
+        x = model.generate(4, seed=0) if not hasattr(model, "num_classes") else model.generate(4, labels=2, seed=0)
+        assert x.shape == (4, pre["image_size"], pre["image_size"], pre["channels"])
+        lo, hi = pre["value_range"]
+        assert x.min() >= lo and x.max() <= hi and x.dtype == np.float32
+    else:
+        x = np.zeros((2, pre["image_size"], pre["image_size"], pre["channels"]), "float32")
+        p = keras.ops.convert_to_numpy(model(x, training=False))
+        np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_load_every_entry(name):
+    model = kg.zoo.load(name)
+    _check_loaded(name, model)
+    assert all(w.dtype == "float32" for w in model.weights)  # float16 storage is cast back
+
+
+def test_shipped_mnist_generators_draw_recognisable_digits():
+    """The shipped weights are the trained ones: the lenet_mnist evaluator reads
+    cdcgan_mnist's digits as the digit asked for, and dcgan_mnist covers all ten
+    digits (a collapsed or untrained generator fails both)."""
+    lenet = kg.zoo.load("lenet_mnist")
+    classify = lambda x: keras.ops.convert_to_numpy(lenet(x, training=False))  # noqa: E731
+    labels = np.arange(300) % 10
+    p = classify(kg.zoo.load("cdcgan_mnist").generate(300, labels=labels, seed=1))
+    accuracy = float(np.mean(p.argmax(1) == labels))
+    assert accuracy >= 0.93, f"cdcgan_mnist: evaluator accuracy {accuracy:.3f} on the requested digits"
+    p = classify(kg.zoo.load("dcgan_mnist").generate(500, seed=1))
+    fractions = np.bincount(p.argmax(1), minlength=10) / len(p)
+    assert fractions.min() >= 0.03, f"dcgan_mnist: digit fractions {np.round(fractions, 3)}"
+    assert p.max(1).mean() >= 0.85, f"dcgan_mnist: mean confidence {p.max(1).mean():.3f}"
+
+
+def test_load_features_of_the_evaluator():
+    features = kg.zoo.load_features("lenet_mnist")
+    out = features(np.zeros((3, 28, 28, 1), "float32"), training=False)
+    assert tuple(out.shape) == (3, 128)
+    with pytest.raises(ValueError, match="features_layer"):
+        kg.zoo.load_features("dcgan_mnist")
+
+
+# ------------------------------------------------------------- round trip
+def _tiny_cgan():
+    g = kg.architectures.dcgan_generator(8, 28, 1, 4, num_classes=3, seed=0)
+    d = kg.architectures.dcgan_discriminator(28, 1, 4, num_classes=3, seed=1)
+    return kg.ConditionalGAN(g, d, latent_dim=8, num_classes=3, seed=0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_save_load_round_trip(tmp_path, dtype):
+    gan = _tiny_cgan()
+    # make BatchNorm statistics non-trivial so they are checked too
+    for v in gan.generator.non_trainable_weights:
+        v.assign(np.random.default_rng(0).uniform(0.5, 1.5, v.shape).astype("float32"))
+    card = {"task": "test", "preprocessing": {"image_size": 28, "channels": 1, "value_range": [-1, 1]},
+            "metrics": {"x": 1.5}}
+    folder = kg.zoo.save(gan, tmp_path / "my_entry", card=card, weights_dtype=dtype)
+    assert {p.name for p in folder.iterdir()} == {"config.json", "model.weights.h5", "MODEL_CARD.md"}
+    loaded = kg.zoo.load(str(folder))
+    assert type(loaded) is kg.ConditionalGAN and loaded.num_classes == 3 and loaded.latent_dim == 8
+    a = gan.generate(6, labels=[0, 1, 2, 0, 1, 2], seed=1)
+    b = loaded.generate(6, labels=[0, 1, 2, 0, 1, 2], seed=1)
+    np.testing.assert_allclose(b, a, atol=1e-6 if dtype == "float32" else 5e-3)
+    for w0, w1 in zip(gan.weights, loaded.weights):
+        tol = 0 if dtype == "float32" else 1e-3 * max(1.0, float(np.abs(keras.ops.convert_to_numpy(w0)).max()))
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(w1), keras.ops.convert_to_numpy(w0), atol=tol)
+    info = kg.zoo.info(folder)
+    assert info["metrics"] == {"x": 1.5} and info["weights"]["dtype"] == dtype
+    assert "x | 1.5" in (folder / "MODEL_CARD.md").read_text()
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        kg.zoo.save(gan, folder)
+    with pytest.raises(ValueError, match="written by zoo.save"):
+        kg.zoo.save(gan, tmp_path / "other", card={"weights": 1})
+
+
+def test_save_drops_optimizer_state_and_found_via_env(tmp_path, monkeypatch):
+    gan = _tiny_cgan()
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
+    gan.train_on_batch(x, np.array([0, 1, 2, 0], "int32"))
+    kg.zoo.save(gan, tmp_path / "zoo_dir" / "mine")
+    import h5py
+
+    with h5py.File(tmp_path / "zoo_dir" / "mine" / "model.weights.h5") as f:
+        assert set(f) == {"generator", "discriminator", "vars"}  # no optimizer slots
+    config = json.loads((tmp_path / "zoo_dir" / "mine" / "config.json").read_text())
+    assert "compile_config" not in json.dumps(config["model"])
+    monkeypatch.setenv("KERAS_GANS_ZOO", str(tmp_path / "zoo_dir"))
+    assert "mine" in kg.zoo.list() and "dcgan_mnist" in kg.zoo.list()
+    assert kg.zoo.entry_path("mine") == tmp_path / "zoo_dir" / "mine"
+    loaded = kg.zoo.load("mine")
+    assert not getattr(loaded, "compiled", False)
+
+
+# ------------------------------------------------------------- integrity
+@pytest.fixture
+def entry_copy(tmp_path):
+    dst = tmp_path / "copy_of_dcgan"
+    shutil.copytree(ZOO / "dcgan_mnist", dst)
+    return dst
+
+
+def test_flipped_byte_is_a_clear_error(entry_copy):
+    w = entry_copy / "model.weights.h5"
+    data = bytearray(w.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    w.write_bytes(bytes(data))
+    with pytest.raises(kg.zoo.ZooIntegrityError) as e:
+        kg.zoo.load(str(entry_copy))
+    assert str(w) in str(e.value) and "sha256" in str(e.value)
+
+
+def test_truncated_file_is_a_clear_error(entry_copy):
+    w = entry_copy / "model.weights.h5"
+    w.write_bytes(w.read_bytes()[:1000])
+    with pytest.raises(kg.zoo.ZooIntegrityError) as e:
+        kg.zoo.load(str(entry_copy))
+    assert str(w) in str(e.value) and "truncated" in str(e.value)
+    w.unlink()
+    with pytest.raises(kg.zoo.ZooIntegrityError, match="missing"):
+        kg.zoo.load(str(entry_copy))
+
+
+def test_unknown_name_lists_names_and_closest_match():
+    with pytest.raises(kg.zoo.UnknownEntryError) as e:
+        kg.zoo.load("dcgan_mnsit")
+    msg = str(e.value)
+    assert "Did you mean 'dcgan_mnist'?" in msg
+    for name in EXPECTED:
+        assert name in msg
+    assert isinstance(e.value, KeyError) and isinstance(e.value, ValueError)
+    with pytest.raises(FileNotFoundError, match="not a zoo entry"):
+        kg.zoo.load(os.path.join("no", "such", "folder"))
+
+
+# ---------------------------------------------------- same on every backend
+_WORKER = r"""
+import sys, numpy as np, keras, keras_gans as kg
+from keras.ops import convert_to_numpy as np_
+
+
+def fixed_inputs(model, n):
+    # one fixed random array per input of a functional model (unknown dims: 32)
+    rng = np.random.default_rng(0)
+    out = []
+    for t in model.inputs:
+        shape = [n] + [32 if d is None else d for d in t.shape[1:]]
+        if "int" in str(t.dtype):
+            out.append(rng.integers(0, 2, shape).astype(str(t.dtype)))
+        else:
+            out.append(rng.uniform(-1, 1, shape).astype("float32"))
+    return out if len(out) > 1 else out[0]
+
+
+out = {}
+for name in sys.argv[2:]:
+    m = kg.zoo.load(name)
+    cfg = kg.zoo.load_config(name)
+    if cfg["kind"] == "game" and hasattr(m, "generate"):
+        if hasattr(m, "num_classes"):
+            labels = np.arange(16) % m.num_classes
+            out[name] = m.generate(16, labels=labels, seed=0)
+            d_in = [out[name], labels]
+        else:
+            out[name] = m.generate(16, seed=0)
+            d_in = out[name]
+        out[name + "/d"] = np_(m.discriminator(d_in, training=False))
+    elif cfg["kind"] == "game":  # e.g. translation games: their generator on fixed inputs
+        g = getattr(m, "generator", None)
+        if isinstance(g, keras.Model) and getattr(g, "inputs", None):
+            out[name] = np_(g(fixed_inputs(g, 2), training=False))
+    else:
+        out[name] = np_(m(fixed_inputs(m, 16), training=False))
+        if cfg.get("features_layer"):
+            out[name + "/features"] = np_(kg.zoo.load_features(name)(fixed_inputs(m, 16), training=False))
+np.savez(sys.argv[1], **out)
+"""
+
+
+@pytest.fixture(scope="module")
+def outputs_per_backend(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("zoo_xb")
+    out = {}
+    for b in BACKENDS:
+        path = folder / f"{b}.npz"
+        env = {**os.environ, "KERAS_BACKEND": b, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        proc = subprocess.run(
+            [sys.executable, "-c", _WORKER, str(path), *SHIPPED],
+            env=env, capture_output=True, text=True, timeout=300,
+        )
+        assert proc.returncode == 0, f"[{b}] {proc.stderr[-3000:]}"
+        out[b] = dict(np.load(path))
+    return out
+
+
+@pytest.mark.parametrize("other", ["jax", "torch"])
+def test_every_entry_gives_the_same_outputs_on_every_backend(outputs_per_backend, other):
+    ref, got = outputs_per_backend["tensorflow"], outputs_per_backend[other]
+    assert set(ref) == set(got) and EXPECTED <= set(ref)
+    for key in ref:
+        assert got[key].shape == ref[key].shape
+        diff = float(np.max(np.abs(got[key] - ref[key])))
+        assert diff < 1e-4, f"{key}: {other} vs tensorflow differ by {diff}"
+
+
+def test_this_backend_matches_the_subprocess(outputs_per_backend):
+    model = kg.zoo.load("dcgan_mnist")
+    np.testing.assert_allclose(
+        model.generate(16, seed=0), outputs_per_backend[keras.backend.backend()]["dcgan_mnist"], atol=1e-5
+    )
+
+
+# -------------------------------------------------------------- fine-tune
+@pytest.mark.parametrize("name", ["dcgan_mnist", "cdcgan_mnist"])
+def test_loaded_game_fine_tunes(name):
+    model = kg.zoo.load(name)
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5), d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5)
+    )
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    before = [keras.ops.convert_to_numpy(w) for w in model.generator.trainable_weights]
+    data = (x, np.arange(8, dtype="int32")) if hasattr(model, "num_classes") else (x,)
+    logs = model.train_on_batch(*data, return_dict=True)
+    assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
+    after = model.generator.trainable_weights
+    assert any(not np.allclose(a, keras.ops.convert_to_numpy(b)) for a, b in zip(before, after))
+    assert int(model.g_optimizer.iterations) == 1
