@@ -1,5 +1,5 @@
 # keras_gans: one venv (.venv) with all three backends.
-#   make demo   install, then run the main job (offline, CPU)
+#   make demo   install, then run the main job (offline, on the shipped zoo weights)
 #   make test   install, then run the tests once per backend
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,7 +8,7 @@ BACKENDS ?= tensorflow jax torch
 export KERAS_BACKEND ?= jax
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: install demo test test-one clean
+.PHONY: install demo ring test test-one clean
 
 install: $(VENV)/.installed
 
@@ -20,9 +20,16 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	$(BIN)/pip install -q -c requirements/constraints.txt -e ".[tensorflow,jax,torch,images,dev]"
 	touch $@
 
+# the main job: sample the shipped zoo weights (offline) into PNG grids
 demo: install
-	$(BIN)/python examples/ring_of_gaussians.py --out outputs
+	$(BIN)/keras-gans zoo list
+	$(BIN)/keras-gans generate dcgan_mnist -n 64 -o outputs/dcgan_mnist.png --seed 0
+	$(BIN)/keras-gans generate cdcgan_mnist -n 64 -o outputs/cdcgan_mnist_3.png --label 3 --seed 0
 	@echo "outputs written to ./outputs"
+
+# train a small GAN from scratch (about 20 s on a 2-core CPU)
+ring: install
+	$(BIN)/python examples/ring_of_gaussians.py --out outputs
 
 test: install
 	@status=0; for b in $(BACKENDS); do \

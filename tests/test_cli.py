@@ -19,7 +19,7 @@ def _grid_size(n, cell, pad=2):
 
 
 def test_generate_writes_a_png_grid(tmp_path, capsys):
-    out = tmp_path / "grid.png"
+    out = tmp_path / "not" / "yet" / "grid.png"  # missing folders are created
     assert cli.main(["generate", "dcgan_mnist", "-n", "10", "-o", str(out), "--seed", "1"]) == 0
     with PIL.open(out) as im:
         assert im.format == "PNG" and im.mode == "L"
