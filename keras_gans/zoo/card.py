@@ -82,6 +82,8 @@ def render_card(config):
     if c.get("summary"):
         out += [c["summary"], ""]
     out += ["## Use", "", _usage(c), ""]
+    if c.get("samples"):
+        out += [f"![samples of {c.get('name', 'this entry')}]({c['samples']})", ""]
     model = c.get("model", {})
     out += ["## Model", ""]
     for key in ("task", "architecture"):

@@ -82,9 +82,10 @@ def command_line():
     return " ".join(["python", *argv])
 
 
-def update_metrics(folder, metrics, evaluation, notes=None):
+def update_metrics(folder, metrics, evaluation, notes=None, extra=None):
     """Record measured metrics (and how they were measured) in an entry's
-    config.json and re-render its MODEL_CARD.md."""
+    config.json and re-render its MODEL_CARD.md; ``extra``: more config keys
+    to set (e.g. ``{"samples": "samples.png"}``)."""
     from keras_gans.zoo.core import CONFIG, write_config
 
     folder = Path(folder)
@@ -93,6 +94,7 @@ def update_metrics(folder, metrics, evaluation, notes=None):
     config["evaluation"] = evaluation
     if notes:
         config["metric_notes"] = notes
+    config.update(extra or {})
     write_config(folder, config)
     return config
 

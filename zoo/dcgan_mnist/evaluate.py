@@ -16,7 +16,11 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
 import keras_gans as kg  # noqa: E402
+from keras_gans.cli.generate import make_grid  # noqa: E402
 from keras_gans.zoo import mnist_eval, recipe_utils  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -29,7 +33,8 @@ def main(argv=None):
     p.add_argument("--write", action="store_true")
     args = p.parse_args(argv)
     ref = mnist_eval.reference("lenet_mnist")
-    metrics = mnist_eval.evaluate_unconditional(kg.zoo.load(args.entry), ref, seed=args.seed)
+    model = kg.zoo.load(args.entry)
+    metrics = mnist_eval.evaluate_unconditional(model, ref, seed=args.seed)
     print(json.dumps(metrics, indent=1))
     if args.write:
         evaluation = {
@@ -39,7 +44,10 @@ def main(argv=None):
             "evaluator": "lenet_mnist (zoo entry), layer 'features' for FD/KID, softmax for classes",
             "samples": "10,000 from generate(10000, seed=0)",
         }
-        recipe_utils.update_metrics(args.entry, metrics, evaluation, mnist_eval.NOTES)
+        evaluation["samples_png"] = "generate(64, seed=0), 8x8"
+        grid = make_grid(model.generate(64, seed=0))
+        Image.fromarray(grid).save(Path(args.entry) / "samples.png")
+        recipe_utils.update_metrics(args.entry, metrics, evaluation, mnist_eval.NOTES, extra={"samples": "samples.png"})
     return 0
 
 
