@@ -151,3 +151,52 @@ def training_score_fn(conditional, n=2000, seed=1234, evaluator="lenet_mnist"):
         return _fd(features, train_stats, x), info
 
     return score
+
+
+def main(entry, conditional, argv=None):
+    """The command line of ``zoo/dcgan_mnist/evaluate.py`` and
+    ``zoo/cdcgan_mnist/evaluate.py``: measure ``entry`` (a folder) and print
+    the metrics; ``--write`` records them (with the command) in its
+    config.json, writes its ``samples.png`` and re-renders MODEL_CARD.md."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from keras_gans import backend as kg_backend
+    from keras_gans import zoo
+    from keras_gans.zoo import recipe_utils
+
+    p = argparse.ArgumentParser(description=f"measure the zoo entry {Path(entry).name}")
+    p.add_argument("--entry", default=str(entry), help="entry folder (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--write", action="store_true", help="record the metrics in config.json and the card")
+    args = p.parse_args(argv)
+    ref = reference("lenet_mnist")
+    model = zoo.load(args.entry)
+    if conditional:
+        metrics = evaluate_conditional(model, ref, seed=args.seed)
+        samples = f"{N_SAMPLES:,} from generate({N_SAMPLES}, labels=[0]*1000 + [1]*1000 + ... + [9]*1000, seed={args.seed})"
+        grid_spec = "generate(100, labels=np.repeat(np.arange(10), 10), seed=0), one row per digit"
+        grid_images, columns = model.generate(100, labels=np.repeat(np.arange(10), 10), seed=0), 10
+    else:
+        metrics = evaluate_unconditional(model, ref, seed=args.seed)
+        samples = f"{N_SAMPLES:,} from generate({N_SAMPLES}, seed={args.seed})"
+        grid_spec = "generate(64, seed=0), 8x8"
+        grid_images, columns = model.generate(64, seed=0), None
+    print(json.dumps(metrics, indent=1))
+    if args.write:
+        from PIL import Image
+
+        from keras_gans.cli.generate import make_grid
+
+        Image.fromarray(make_grid(grid_images, columns=columns)).save(Path(args.entry) / "samples.png")
+        evaluation = {
+            "command": "nice -n 10 env KERAS_BACKEND=jax " + recipe_utils.command_line(),
+            "script": "evaluate.py",
+            "backend": kg_backend.name,
+            "evaluator": "lenet_mnist (zoo entry), layer 'features' for FD/KID, softmax for classes",
+            "samples": samples,
+            "samples_png": grid_spec,
+        }
+        recipe_utils.update_metrics(args.entry, metrics, evaluation, NOTES, extra={"samples": "samples.png"})
+    return 0
