@@ -5,6 +5,16 @@ MNIST digits in [-1, 1], trained on the 8,000-image training split.
     nice -n 10 env KERAS_BACKEND=jax python zoo/dcgan_mnist/evaluate.py --write
 
 (The evaluation needs the `lenet_mnist` entry.)
+
+The shipped weights come from two runs: the command above (150 epochs, JAX),
+then a continuation of that entry on TensorFlow with checkpoint selection
+restricted to class histograms inside [5%, 15%]:
+
+    env KERAS_BACKEND=tensorflow python zoo/dcgan_mnist/recipe.py --init zoo/dcgan_mnist \
+        --epochs 100 --select-from 5 --select-every 5
+
+(`--init` continues from an entry's generator and discriminator with fresh
+optimizers; the card keeps the first run's record under `initialised_from`.)
 """
 
 import argparse
@@ -43,19 +53,31 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=str(HERE), help="entry folder to write (default: this folder)")
     p.add_argument("--smoke", action="store_true", help="1 epoch on 256 images, to check the recipe runs")
+    p.add_argument("--init", default=None, help="continue from this entry's generator and discriminator")
+    p.add_argument("--class-range", type=float, nargs=2, default=(0.05, 0.15), metavar=("LO", "HI"),
+                   help="prefer checkpoints whose class fractions (on the scoring samples) lie in [LO, HI]")
     args = p.parse_args(argv)
 
     keras.utils.set_random_seed(args.seed)
     x, _ = kg.data.load_mnist(split="train", value_range=(-1, 1))
     if args.smoke:
         x, args.epochs = x[:256], 1
-    gan = build(args)
+    init = kg.zoo.load_config(args.init) if args.init else None
+    gan = kg.zoo.load(args.init) if args.init else build(args)
     gan.compile(
         g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, use_ema=True, ema_momentum=args.ema),
         d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
     )
+    fd_score = mnist_eval.training_score_fn(conditional=False)
+    lo, hi = args.class_range
+
+    def score(game):  # FD-LeNet vs training digits, + 1000 per unit outside the class range
+        fd, info = fd_score(game)
+        outside = max(0.0, info["class_max"] - hi) + max(0.0, lo - info["class_min"])
+        return fd + 1000.0 * outside, info
+
     selector = recipe_utils.BestGenerator(
-        mnist_eval.training_score_fn(conditional=False), every=args.select_every,
+        score, every=args.select_every,
         start=min(args.select_from, args.epochs),
     )
     t0 = time.time()
@@ -93,7 +115,7 @@ def main(argv=None):
         "preprocessing": {"image_size": 28, "channels": 1, "value_range": [-1, 1]},
         "training": {
             "recipe": "recipe.py",
-            "command": "nice -n 10 env KERAS_BACKEND=jax " + recipe_utils.command_line(),
+            "command": f"nice -n 10 env KERAS_BACKEND={kg.backend.name} " + recipe_utils.command_line(),
             "backend": kg.backend.name,
             "epochs": args.epochs,
             "steps": steps,
@@ -103,6 +125,7 @@ def main(argv=None):
                 f"exponential moving average (momentum {args.ema}) of the generator's weights; "
                 f"scored every {args.select_every} epochs from epoch {args.select_from} by "
                 "FD-LeNet of 2,000 samples vs the 8,000 *training* digits (held-out digits unused), "
+                f"+ 1000 x how far the samples' class fractions fall outside [{lo}, {hi}]; "
                 "best kept (the discriminator is the one at the end of training)"
             ),
             "selection": selected,
@@ -113,6 +136,7 @@ def main(argv=None):
             "wall_time_s": round(wall, 1),
             "software": recipe_utils.software(),
             "seed": args.seed,
+            **({"initialised_from": {"entry": args.init, "training": init["training"]}} if init else {}),
         },
         "limits": [
             "Trained on 8,000 digits at small width (generator filters=32) on a 2-core CPU: "
