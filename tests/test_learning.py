@@ -43,22 +43,28 @@ def _ring_run(game, steps, batch):
 
 
 def test_ring_of_gaussians_wgan_gp_covers_the_modes():
-    """WGAN-GP (penalty 10, 5 critic steps) reaches all 8 modes.
+    """WGAN-GP (5 critic steps) reaches all 8 modes with >= 80% of the samples
+    within 3 std of a mode.
 
-    The generator uses leaky ReLUs: with plain ReLUs some random streams
-    (TF seeds 0 and 1) killed the generator's units early and it never left
-    the origin. Measured with this set-up: 8 modes on every run, 61-72% of
-    samples within 3 std of a mode (JAX seeds 0-2, TF seeds 0-1), looser
-    than the SN-GAN's, hence the lower precision bar."""
-    steps = 2000
-    g, d = mlp_pair(width=128, depth=3, seed=0, g_activation="leaky_relu")
-    gan = kg.WGANGP(g, d, latent_dim=2, seed=0)
+    Set-up as the WGAN-GP authors' toy experiments (gan_toy.py: 512-wide
+    generator, a small penalty weight on toy data; here 1, not the image
+    default 10), shortened for CI with a cosine learning-rate decay. What
+    was measured on the way (JAX, 2,000 steps unless said): with penalty 10
+    and a 128-wide generator 61-72% of the samples were within 3 std (the
+    rest are bridges along the circle between modes), EMA of the generator
+    or a 16-d latent did not help; penalty 1 gave 74%, + a 512-wide
+    generator 81-83% (seeds 0-2), + 3,000 steps 84.5%. With plain ReLUs in
+    the generator some random streams (TF seeds 0 and 1) killed its units
+    early and it never left the origin: it uses leaky ReLUs."""
+    steps = 3000
+    g, d = mlp_pair(width=128, depth=3, seed=0, g_activation="leaky_relu", g_width=512)
+    gan = kg.WGANGP(g, d, latent_dim=2, gp_weight=1.0, seed=0)
     gan.compile(
-        g_optimizer=keras.optimizers.Adam(cosine(1e-3, steps), beta_1=0.5, beta_2=0.9),
-        d_optimizer=keras.optimizers.Adam(cosine(1e-3, 5 * steps), beta_1=0.5, beta_2=0.9),
+        g_optimizer=keras.optimizers.Adam(cosine(1e-3, steps, 0.01), beta_1=0.5, beta_2=0.9),
+        d_optimizer=keras.optimizers.Adam(cosine(1e-3, 5 * steps, 0.01), beta_1=0.5, beta_2=0.9),
     )
     covered, precise = _ring_run(gan, steps, batch=256)
-    assert covered >= 7 and precise >= 0.45, (covered, precise)
+    assert covered >= 7 and precise >= 0.8, (covered, precise)
 
 
 def test_ring_of_gaussians_spectral_norm_gan_covers_the_modes():

@@ -31,8 +31,8 @@ def mode_stats(samples, modes=8, radius=2.0, std=0.05):
     return covered, float(good.mean())
 
 
-def mlp_pair(latent_dim=2, data_dim=2, width=64, depth=2, spectral_norm=False, seed=0, g_activation="relu"):
+def mlp_pair(latent_dim=2, data_dim=2, width=64, depth=2, spectral_norm=False, seed=0, g_activation="relu", g_width=None):
     keras.utils.set_random_seed(seed)
-    g = kg.architectures.mlp_generator(latent_dim, data_dim, (width,) * depth, activation=g_activation)
+    g = kg.architectures.mlp_generator(latent_dim, data_dim, (g_width or width,) * depth, activation=g_activation)
     d = kg.architectures.mlp_discriminator(data_dim, (width,) * depth, spectral_norm=spectral_norm)
     return g, d
