@@ -25,6 +25,7 @@ demo: install
 	$(BIN)/keras-gans zoo list
 	$(BIN)/keras-gans generate dcgan_mnist -n 64 -o outputs/dcgan_mnist.png --seed 0
 	$(BIN)/keras-gans generate cdcgan_mnist -n 64 -o outputs/cdcgan_mnist_3.png --label 3 --seed 0
+	$(BIN)/keras-gans generate dcgan_flowers64 -n 64 -o outputs/dcgan_flowers64.png --seed 0
 	@echo "outputs written to ./outputs"
 
 # train a small GAN from scratch (about 20 s on a 2-core CPU)
