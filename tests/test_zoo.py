@@ -317,3 +317,20 @@ def test_loaded_game_fine_tunes(name):
     after = model.generator.trainable_weights
     assert any(not np.allclose(a, keras.ops.convert_to_numpy(b)) for a, b in zip(before, after))
     assert int(model.g_optimizer.iterations) == 1
+
+
+def test_card_states_class_balance_against_the_target():
+    """The dcgan_mnist card's class-balance line is computed from the measured
+    histogram and says whether it meets the 5%-15% target."""
+    from keras_gans.zoo import mnist_eval
+
+    even = {str(d): 0.1 for d in range(10)}
+    line = mnist_eval._balance_limit({"class_histogram": even})
+    assert line.startswith("Class balance:") and line.endswith("within the target.")
+    skewed = dict(even, **{"9": 0.154, "2": 0.046})
+    line = mnist_eval._balance_limit({"class_histogram": skewed})
+    assert "15.4% of 10,000 samples as 9" in line and "4.6% as 2" in line and "outside the target" in line
+    card = kg.zoo.info("dcgan_mnist")
+    hist = card["metrics"]["class_histogram"]
+    assert mnist_eval._balance_limit(card["metrics"]) in card["limits"], "dcgan_mnist card: stale class-balance line"
+    assert abs(sum(hist.values()) - 1.0) < 1e-3
