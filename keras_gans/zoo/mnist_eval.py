@@ -191,7 +191,7 @@ def main(entry, conditional, argv=None):
 
         Image.fromarray(make_grid(grid_images, columns=columns)).save(Path(args.entry) / "samples.png")
         evaluation = {
-            "command": f"env KERAS_BACKEND={kg_backend.name} " + recipe_utils.command_line(),
+            "command": recipe_utils.command_line(),
             "script": "evaluate.py",
             "backend": kg_backend.name,
             "evaluator": "lenet_mnist (zoo entry), layer 'features' for FD/KID, softmax for classes",

@@ -77,9 +77,12 @@ def git_commit(path="."):
 
 
 def command_line():
-    """The command that is running, as one could type it again."""
+    """The command that is running, as one could type it again: with the
+    Keras backend it runs on (``env KERAS_BACKEND=... python ...``)."""
+    import keras
+
     argv = [a if " " not in a else repr(a) for a in sys.argv]
-    return " ".join(["python", *argv])
+    return " ".join(["env", f"KERAS_BACKEND={keras.backend.backend()}", "python", *argv])
 
 
 def update_metrics(folder, metrics, evaluation, notes=None, extra=None):

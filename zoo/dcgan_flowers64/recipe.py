@@ -64,11 +64,6 @@ LICENCE = (
 )
 
 
-def _command():
-    """The exact command line, with the backend it ran on."""
-    return f"env KERAS_BACKEND={keras.backend.backend()} " + recipe_utils.command_line()
-
-
 # ------------------------------------------------------------------- data
 def load_split(size, data_path=None, limit=None):
     """((x_train, y_train), (x_held, y_held), class_names), images in [-1, 1]."""
@@ -146,7 +141,7 @@ def train_classifier(args, out_dir):
         "class_names": names,
         "training": {
             "recipe": "../dcgan_flowers64/recipe.py",
-            "command": _command(),
+            "command": recipe_utils.command_line(),
             "backend": kg.backend.name,
             "epochs": args.clf_epochs,
             "batch_size": args.clf_batch_size,
@@ -157,7 +152,7 @@ def train_classifier(args, out_dir):
             "software": recipe_utils.software(),
         },
         "metrics": {"heldout_accuracy": round(held_acc, 4)},
-        "evaluation": {"command": _command(), "data": f"{len(xh)} held-out images"},
+        "evaluation": {"command": recipe_utils.command_line(), "data": f"{len(xh)} held-out images"},
         "limits": ["Trained on ~3,100 photos: a reference feature space for this repository, not FID."],
     }
     folder = kg.zoo.save(model, out_dir / "flowers_classifier64", card=card, weights_dtype="float16", overwrite=True)
@@ -216,7 +211,7 @@ def train_gan(args, out_dir):
         "preprocessing": {"image_size": args.image_size, "channels": 3, "value_range": [-1, 1]},
         "training": {
             "recipe": "recipe.py",
-            "command": _command(),
+            "command": recipe_utils.command_line(),
             "backend": kg.backend.name,
             "epochs": args.epochs,
             "steps": steps,
@@ -294,7 +289,7 @@ def evaluate(args, out_dir, n=5000, write=True):
         Image.fromarray(make_grid(gan.generate(64, seed=0))).save(folder / "samples.png")
         recipe_utils.update_metrics(
             folder, metrics,
-            {"command": _command(), "backend": kg.backend.name,
+            {"command": recipe_utils.command_line(), "backend": kg.backend.name,
              "samples": f"{n} from generate(500, seed={args.seed} + i) for i = 0, 500, ...; "
                         "samples.png: generate(64, seed=0)"},
             notes, extra={"samples": "samples.png", "limits": GAN_LIMITS + [_measured_limit(metrics)]},

@@ -123,7 +123,7 @@ def main(argv=None):
         "preprocessing": {"image_size": 28, "channels": 1, "value_range": [-1, 1]},
         "training": {
             "recipe": "recipe.py",
-            "command": f"env KERAS_BACKEND={kg.backend.name} " + recipe_utils.command_line(),
+            "command": recipe_utils.command_line(),
             "backend": kg.backend.name,
             "epochs": args.epochs,
             "steps": steps,

@@ -48,7 +48,7 @@ def main(argv=None):
     print(json.dumps(metrics, indent=1))
     if args.write:
         evaluation = {
-            "command": "nice -n 10 env KERAS_BACKEND=jax " + recipe_utils.command_line(),
+            "command": recipe_utils.command_line(),
             "script": "evaluate.py",
             "backend": kg.backend.name,
             "data": "kg.data.load_mnist(split='heldout'): 2,000 held-out MNIST digits",

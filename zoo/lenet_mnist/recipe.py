@@ -94,7 +94,7 @@ def main(argv=None):
         "features_layer": "features",
         "training": {
             "recipe": "recipe.py",
-            "command": "nice -n 10 env KERAS_BACKEND=jax " + recipe_utils.command_line(),
+            "command": recipe_utils.command_line(),
             "backend": kg.backend.name,
             "epochs": args.epochs,
             "steps": steps,
