@@ -43,7 +43,9 @@ HERE = Path(__file__).resolve().parent
 def build(args):
     g = kg.architectures.dcgan_generator(args.latent_dim, 28, 1, args.g_filters, seed=args.seed)
     d = kg.architectures.dcgan_discriminator(28, 1, args.d_filters, seed=args.seed + 1)
-    return kg.GAN(g, d, latent_dim=args.latent_dim, loss="non_saturating", seed=args.seed)
+    regularizers = [kg.regularizers.R1Penalty(args.r1)] if args.r1 else []
+    return kg.GAN(g, d, latent_dim=args.latent_dim, loss="non_saturating", regularizers=regularizers,
+                  seed=args.seed)
 
 
 def main(argv=None):
@@ -57,10 +59,17 @@ def main(argv=None):
     p.add_argument("--g-filters", type=int, default=32, help="generator width (last hidden stage)")
     p.add_argument("--d-filters", type=int, default=64, help="discriminator width (first conv)")
     p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--decay-from", type=int, default=None, metavar="EPOCH",
+                   help="from this epoch on, decay both learning rates linearly to 0 at the last epoch "
+                        "(default: constant)")
+    p.add_argument("--r1", type=float, default=0.0, metavar="GAMMA",
+                   help="R1 penalty weight on the discriminator (default: 0, none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=str(HERE), help="entry folder to write (default: this folder)")
     p.add_argument("--smoke", action="store_true", help="1 epoch on 256 images, to check the recipe runs")
     p.add_argument("--init", default=None, help="continue from this entry's generator and discriminator")
+    p.add_argument("--score-samples", type=int, default=2000,
+                   help="samples generated to score each checkpoint (default: %(default)s)")
     p.add_argument("--class-range", type=float, nargs=2, default=None, metavar=("LO", "HI"),
                    help="prefer checkpoints whose class fractions (on the scoring samples) lie in "
                         "[LO, HI], e.g. 0.05 0.15 (default: off, as for the shipped entry)")
@@ -72,11 +81,19 @@ def main(argv=None):
         x, args.epochs = x[:256], 1
     init = kg.zoo.load_config(args.init) if args.init else None
     gan = kg.zoo.load(args.init) if args.init else build(args)
+    lr, lr_text = args.lr, f"Adam({args.lr}, beta_1=0.5) for each player"
+    if args.decay_from is not None:
+        if not 0 <= args.decay_from < args.epochs:
+            p.error(f"--decay-from must be an epoch in [0, --epochs={args.epochs}); got {args.decay_from}")
+        steps_per_epoch = -(-len(x) // args.batch_size)
+        lr = kg.schedules.LinearDecay(args.lr, args.decay_from * steps_per_epoch,
+                                      (args.epochs - args.decay_from) * steps_per_epoch)
+        lr_text += f", constant for {args.decay_from} epochs, then decaying linearly to 0 at epoch {args.epochs}"
     gan.compile(
-        g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, use_ema=True, ema_momentum=args.ema),
-        d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5, use_ema=True, ema_momentum=args.ema),
+        d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
     )
-    fd_score = mnist_eval.training_score_fn(conditional=False)
+    fd_score = mnist_eval.training_score_fn(conditional=False, n=args.score_samples)
     lo, hi = args.class_range or (0.0, 1.0)
 
     def score(game):  # FD-LeNet vs training digits, + 1000 per unit outside the class range
@@ -128,18 +145,19 @@ def main(argv=None):
             "epochs": args.epochs,
             "steps": steps,
             "batch_size": args.batch_size,
-            "optimizer": f"Adam({args.lr}, beta_1=0.5) for each player",
+            "optimizer": lr_text,
             "generator_weights": (
                 f"exponential moving average (momentum {args.ema}) of the generator's weights; "
                 f"scored every {args.select_every} epochs from epoch {args.select_from} by "
-                "FD-LeNet of 2,000 samples vs the 8,000 *training* digits (held-out digits unused), "
+                f"FD-LeNet of {args.score_samples:,} samples (seed 1234) vs the 8,000 *training* digits (held-out digits unused), "
                 + (f"+ 1000 x how far the samples' class fractions fall outside [{lo}, {hi}]; "
                    if args.class_range else "")
                 + "best kept (the discriminator is the one at the end of training)"
             ),
             "selection": selected,
             "selection_history": selector.history,
-            "loss": "non-saturating GAN loss, 1 D step per G step",
+            "loss": "non-saturating GAN loss, 1 D step per G step"
+            + "".join(f", {type(r).__name__}({r.get_config()})" for r in gan.regularizers),
             "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in hist.history.items()},
             "hardware": recipe_utils.hardware(),
             "wall_time_s": round(wall, 1),
