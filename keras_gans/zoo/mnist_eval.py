@@ -14,6 +14,7 @@ import numpy as np
 from keras_gans import metrics as kg_metrics
 
 N_SAMPLES = 10000
+CLASS_RANGE = (0.05, 0.15)  # the target fraction of every digit among unconditional samples
 
 
 def _evaluator(evaluator):
@@ -29,6 +30,12 @@ def _predict(model, x, batch_size=500):
 
     out = [ops.convert_to_numpy(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
     return np.concatenate(out, 0)
+
+
+def class_fractions(probs, num_classes=10):
+    """The fraction of samples whose most likely class is each class, from
+    class probabilities (n, num_classes): the class histogram on the cards."""
+    return np.bincount(np.asarray(probs).argmax(1), minlength=num_classes) / len(probs)
 
 
 def _fd(features, real_stats, fake):
@@ -70,7 +77,7 @@ def reference(evaluator="lenet_mnist"):
 def evaluate_unconditional(model, ref, n=N_SAMPLES, seed=0):
     x = model.generate(n, seed=seed)
     probs = _predict(ref["classifier"], x)
-    hist = np.bincount(probs.argmax(1), minlength=10) / n
+    hist = class_fractions(probs)
     f = _predict(ref["features"], x)
     kid, kid_std = _kid(ref["held_features"], f)
     return {
@@ -141,12 +148,12 @@ def training_score_fn(conditional, n=2000, seed=1234, evaluator="lenet_mnist"):
             x = game.generate(n, labels=labels, seed=seed)
         else:
             x = game.generate(n, seed=seed)
-        pred = _predict(classifier, x).argmax(1)
+        probs = _predict(classifier, x)
         info = {}
         if conditional:
-            info["accuracy"] = round(float((pred == labels).mean()), 4)
+            info["accuracy"] = round(float((probs.argmax(1) == labels).mean()), 4)
         else:
-            hist = np.bincount(pred, minlength=10) / n
+            hist = class_fractions(probs)
             info["class_min"], info["class_max"] = round(float(hist.min()), 4), round(float(hist.max()), 4)
         return _fd(features, train_stats, x), info
 
@@ -205,8 +212,6 @@ def main(entry, conditional, argv=None):
         recipe_utils.update_metrics(args.entry, metrics, evaluation, NOTES, extra=extra)
     return 0
 
-
-CLASS_RANGE = (0.05, 0.15)  # the target fraction of every digit among unconditional samples
 
 
 def _balance_limit(metrics):

@@ -65,9 +65,6 @@ def main(argv=None):
     p.add_argument("--g-filters", type=int, default=32, help="generator width (last hidden stage)")
     p.add_argument("--d-filters", type=int, default=64, help="discriminator width (first conv)")
     p.add_argument("--lr", type=float, default=2e-4)
-    p.add_argument("--decay-from", type=int, default=None, metavar="EPOCH",
-                   help="from this epoch on, decay both learning rates linearly to 0 at the last epoch "
-                        "(default: constant)")
     p.add_argument("--r1", type=float, default=0.0, metavar="GAMMA",
                    help="R1 penalty weight on the discriminator (default: 0, none)")
     p.add_argument("--seed", type=int, default=0)
@@ -87,17 +84,9 @@ def main(argv=None):
         x, args.epochs = x[:256], 1
     init = kg.zoo.load_config(args.init) if args.init else None
     gan = kg.zoo.load(args.init) if args.init else build(args)
-    lr, lr_text = args.lr, f"Adam({args.lr}, beta_1=0.5) for each player"
-    if args.decay_from is not None:
-        if not 0 <= args.decay_from < args.epochs:
-            p.error(f"--decay-from must be an epoch in [0, --epochs={args.epochs}); got {args.decay_from}")
-        steps_per_epoch = -(-len(x) // args.batch_size)
-        lr = kg.schedules.LinearDecay(args.lr, args.decay_from * steps_per_epoch,
-                                      (args.epochs - args.decay_from) * steps_per_epoch)
-        lr_text += f", constant for {args.decay_from} epochs, then decaying linearly to 0 at epoch {args.epochs}"
     gan.compile(
-        g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5, use_ema=True, ema_momentum=args.ema),
-        d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, use_ema=True, ema_momentum=args.ema),
+        d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
     )
     fd_score = mnist_eval.training_score_fn(conditional=False, n=args.score_samples)
     lo, hi = args.class_range or (0.0, 1.0)
@@ -151,7 +140,7 @@ def main(argv=None):
             "epochs": args.epochs,
             "steps": steps,
             "batch_size": args.batch_size,
-            "optimizer": lr_text,
+            "optimizer": f"Adam({args.lr}, beta_1=0.5) for each player",
             "generator_weights": (
                 f"exponential moving average (momentum {args.ema}) of the generator's weights; "
                 f"scored every {args.select_every} epochs from epoch {args.select_from} by "
