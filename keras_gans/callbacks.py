@@ -1,8 +1,12 @@
 """Keras callbacks for GAN training.
 
     gan.fit(x, epochs=50, callbacks=[kg.callbacks.SampleGrid("samples", n=64, every=5)])
+    gan.fit(x, epochs=50, callbacks=[kg.callbacks.BackupAndRestore("run/backup", save_freq=100)])
 """
 
+import math
+import shutil
+import time
 from pathlib import Path
 
 import keras
@@ -59,4 +63,212 @@ class SampleGrid(keras.callbacks.Callback):
             self.write("final")
 
 
-__all__ = ["SampleGrid"]
+class BackupAndRestore(keras.callbacks.Callback):
+    """Kill-safe training: ``keras.callbacks.BackupAndRestore``'s interface,
+    with everything a game needs to resume exactly.
+
+        cb = kg.callbacks.BackupAndRestore("run/backup", save_freq=100)
+        gan.fit(x, epochs=50, callbacks=[cb])    # killed at any instant...
+        gan.fit(x, epochs=50, callbacks=[cb])    # ...the same call goes on where it stopped
+
+    Why not Keras' own: it saves ``model.save_weights()`` (which leaves out
+    the seed generators' state) and the epoch number only, resumes at the
+    start of the epoch (re-training the batches of an interrupted epoch and
+    drawing other noise for them), and overwrites its file in place, so a
+    kill while writing destroys the only checkpoint. This one saves every
+    variable that decides the next step (``kg.checkpoint``: both players,
+    both optimizers with their EMA copies and iteration counts, batch-norm
+    and spectral-norm state, image pools, RNG state, metric accumulators) and
+    the position inside the epoch, atomically, keeping the previous
+    checkpoint; a game's ``fit`` resumes mid-epoch by skipping the batches
+    already trained on, so a resumed run equals an uninterrupted one. That
+    needs data whose batches are a function of (epoch, index): numpy arrays
+    (``fit`` then shuffles them per epoch from the game's seed) or a
+    ``PyDataset`` with ``set_epoch(epoch)``; other data (``tf.data``, a torch
+    ``DataLoader``, generators) resume at the restored state but replay the
+    interrupted epoch from its first batch (with a warning).
+
+    Args:
+        backup_dir: folder of this run's checkpoints (not shared with others).
+        save_freq: "epoch", or an int: save every that many batches (and at
+            the end of ``fit`` when it stopped early).
+        double_checkpoint: keep the previous checkpoint too (default True):
+            a corrupt newest one is reported and the previous one used.
+        delete_checkpoint: delete ``backup_dir`` once ``fit`` has run all its
+            epochs (Keras' default). A run stopped by ``TimeLimit`` keeps it.
+    """
+
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=True, delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("BackupAndRestore: backup_dir must be a folder path; got an empty value.")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"BackupAndRestore: save_freq must be 'epoch' or an int >= 1; got {save_freq!r}.")
+        self.backup_dir = Path(backup_dir)
+        self.save_freq = save_freq
+        self.keep = 2 if double_checkpoint else 1
+        self.delete_checkpoint = delete_checkpoint
+        self.restored = None  # metadata of the checkpoint restored, if any
+        self._metric_values = None
+        self._restored_by_fit = False
+        self._final_phase = True
+        self._offset = 0
+        self._epoch, self._step, self._since_save = 0, 0, 0
+        self.steps_per_epoch = None
+
+    # called by AdversarialGame.fit before it builds its data iterator
+    def restore_into(self, model):
+        """Load the newest valid checkpoint into ``model``; returns its
+        ``(epoch, step)`` or None when there is none."""
+        from keras_gans import checkpoint
+
+        self.restored = checkpoint.restore(model, self.backup_dir)
+        self._restored_by_fit = True
+        if self.restored is None:
+            return None
+        # Keras resets the metrics when an epoch begins; a resumed epoch
+        # puts its running means back (on_epoch_begin)
+        self._metric_values = [keras.ops.convert_to_numpy(v) for v in model.metrics_variables]
+        epoch, step = int(self.restored["epoch"]), int(self.restored["step"])
+        spe = self.restored.get("steps_per_epoch")
+        if spe and step >= spe:
+            epoch, step = epoch + 1, 0
+        return epoch, step
+
+    def on_train_begin(self, logs=None):
+        if not self._restored_by_fit:  # a plain keras.Model: epoch-level resume
+            point = self.restore_into(self.model)
+            if point is not None:
+                self.model._initial_epoch = point[0] + (1 if point[1] else 0)
+        steps = (self.params or {}).get("steps")
+        # during a resumed epoch fit() sees only its remaining batches
+        self.steps_per_epoch = None if steps is None else steps + self._offset
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch, self._step = epoch, self._offset
+        if self._offset and self._metric_values is not None:
+            for v, value in zip(self.model.metrics_variables, self._metric_values):
+                v.assign(value)
+        self._metric_values = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step = self._offset + batch + 1
+        self._since_save += 1
+        if self.save_freq != "epoch" and self._since_save >= self.save_freq:
+            self.save()
+
+    def on_epoch_end(self, epoch, logs=None):
+        spe = self.steps_per_epoch
+        if spe is not None and self._step < spe:  # fit stopped mid-epoch (TimeLimit)
+            return
+        self._offset = 0
+        self._epoch, self._step = epoch + 1, 0
+        if self.save_freq == "epoch":
+            self.save()
+
+    def save(self):
+        """Write a checkpoint of the model now."""
+        from keras_gans import checkpoint
+
+        checkpoint.save(
+            self.model,
+            self.backup_dir,
+            {"epoch": self._epoch, "step": self._step, "steps_per_epoch": self.steps_per_epoch},
+            keep=self.keep,
+        )
+        self._since_save = 0
+
+    def on_train_end(self, logs=None):
+        if getattr(self.model, "_kg_time_limit_reached", False):
+            if self._since_save:
+                self.save()
+        elif not self._final_phase:
+            return
+        elif self.delete_checkpoint and self.backup_dir.exists():
+            shutil.rmtree(self.backup_dir)
+        self._restored_by_fit = False
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stop ``fit`` cleanly before a deadline: after the batch during which
+    less than ``margin`` x (the slowest batch so far) is left. With a
+    ``BackupAndRestore`` in the same ``fit``, a checkpoint is written as it
+    stops and kept, so the same command resumes later.
+
+    Args:
+        seconds: time budget from ``on_train_begin``; or ``deadline`` (a
+            ``time.time()`` value).
+    """
+
+    def __init__(self, seconds=None, deadline=None, margin=2.0):
+        super().__init__()
+        if (seconds is None) == (deadline is None):
+            raise ValueError("TimeLimit: pass exactly one of seconds= or deadline=.")
+        if seconds is not None and not (isinstance(seconds, (int, float)) and seconds > 0):
+            raise ValueError(f"TimeLimit: seconds must be a positive number; got {seconds!r}.")
+        self.seconds, self.deadline, self.margin = seconds, deadline, float(margin)
+        self.reached = False
+
+    def on_train_begin(self, logs=None):
+        if self.seconds is not None:
+            self.deadline = time.time() + self.seconds
+        self._t = time.time()
+        self._slowest = 0.0
+        self.model._kg_time_limit_reached = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.time()
+        self._slowest = max(self._slowest, now - self._t)
+        self._t = now
+        if now + self.margin * self._slowest >= self.deadline:
+            self.reached = True
+            self.model._kg_time_limit_reached = True
+            self.model.stop_training = True
+
+
+class ProgressLog(keras.callbacks.Callback):
+    """One line at most every ``every`` seconds (and at each epoch end):
+    global step, epoch, the logs, steps/s and the ETA of this ``fit``.
+    ``total_steps``: for the ETA when ``fit`` does not know its length."""
+
+    def __init__(self, every=60.0, total_steps=None, start_step=0, print_fn=print):
+        super().__init__()
+        self.every, self.total_steps, self.print_fn = float(every), total_steps, print_fn
+        self.step = int(start_step)
+
+    def on_train_begin(self, logs=None):
+        p = self.params or {}
+        if self.total_steps is None and p.get("steps") and p.get("epochs"):
+            self.total_steps = p["steps"] * p["epochs"]
+        self._t0 = self._last = time.time()
+        self._done = 0
+
+    def _line(self, epoch, logs):
+        el = time.time() - self._t0
+        rate = self._done / el if el > 0 else math.nan
+        text = " ".join(f"{k} {float(v):.4g}" for k, v in (logs or {}).items() if np.ndim(v) == 0)
+        eta = ""
+        if self.total_steps and rate > 0:
+            eta = f" eta {max(0.0, (self.total_steps - self._done) / rate) / 60:.1f} min"
+        line = f"[step {self.step} epoch {epoch + 1}] {text} | {rate:.3f} steps/s{eta}"
+        if self.print_fn is print:
+            print(line, flush=True)
+        else:
+            self.print_fn(line)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        self._done += 1
+        if time.time() - self._last >= self.every:
+            self._last = time.time()
+            self._line(self._epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._last = time.time()
+        self._line(epoch, logs)
+
+
+__all__ = ["SampleGrid", "BackupAndRestore", "TimeLimit", "ProgressLog"]

@@ -17,9 +17,19 @@ class OptimizerGroup:
     generator's), for callbacks that read them.
     """
 
-    def __init__(self, optimizers):
+    def __init__(self, optimizers, player_variables=None):
         self.optimizers = dict(optimizers)
+        self.player_variables = player_variables
         self.built = True
+
+    def finalize_variable_values(self, variables=None):
+        """For each optimizer built with ``use_ema=True``, put the moving
+        averages into the variables it updates (Keras does this at the end
+        of ``fit`` for a plain model's optimizer)."""
+        players = self.player_variables() if self.player_variables else {}
+        for name, opt in self.optimizers.items():
+            if name in players:
+                opt.finalize_variable_values(players[name])
 
     @property
     def variables(self):
@@ -131,7 +141,7 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         for name, opt in opts.items():
             setattr(self, name, opt)
         self._loss_tracker = None  # games report their own losses
-        self.optimizer = OptimizerGroup(opts)
+        self.optimizer = OptimizerGroup(opts, self._player_variables)
         self._build_optimizers()
 
     @property
@@ -164,14 +174,92 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         self.compile(**opts)
 
     # -------------------------------------------------------------------- fit
-    def fit(self, *args, **kwargs):
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, callbacks=None, shuffle=True,
+            initial_epoch=0, **kwargs):
+        """Keras' ``fit``, plus two things Keras' trainer does not do for a
+        model with two optimizers:
+
+        - resume: with a ``kg.callbacks.BackupAndRestore`` among the
+          callbacks, the newest checkpoint in its folder is restored first
+          and training goes on from the exact batch where it stopped (see
+          that callback for which data can be replayed mid-epoch);
+        - EMA: optimizers built with ``use_ema=True`` swap their moving
+          averages into the players' weights at the end, as Keras does for
+          a plain model (``finalize_variable_values``).
+        """
         if not getattr(self, "compiled", False) or not hasattr(self, self.optimizer_names[0]):
             raise RuntimeError(
                 f"{type(self).__name__}.fit() was called before compile(). Call "
                 f"compile({', '.join(n + '=...' for n in self.optimizer_names)}) first, e.g. "
                 "keras.optimizers.Adam(2e-4, beta_1=0.5) for each."
             )
-        return super().fit(*args, **kwargs)
+        self._kg_time_limit_reached = False
+        callbacks = list(callbacks or [])
+        backups = [c for c in callbacks if callable(getattr(c, "restore_into", None))]
+        if len(backups) > 1:
+            raise ValueError(f"{type(self).__name__}.fit() got {len(backups)} BackupAndRestore callbacks; pass one.")
+        if not backups:
+            history = super().fit(x, y, batch_size=batch_size, epochs=epochs, callbacks=callbacks,
+                                  shuffle=shuffle, initial_epoch=initial_epoch, **kwargs)
+            self._finalize_after_fit(epochs - initial_epoch)
+            return history
+        return self._fit_resumable(backups[0], x, y, batch_size, epochs, callbacks, shuffle,
+                                   initial_epoch, kwargs)
+
+    def _fit_resumable(self, backup, x, y, batch_size, epochs, callbacks, shuffle, initial_epoch, kwargs):
+        from keras_gans.data import resumable
+
+        data = x
+        if resumable.is_arrays(x) and (y is None or resumable.is_arrays(y)) and not kwargs.get("validation_split"):
+            data, y = resumable.ArrayBatches(x, y, batch_size, shuffle, self.seed), None
+            batch_size = None
+        point = backup.restore_into(self)
+        epoch, skip = point if point is not None else (initial_epoch, 0)
+        if epoch >= epochs:
+            return self.history if getattr(self, "history", None) else keras.callbacks.History()
+        indexed = resumable.epoch_indexed(data)
+        if skip and not indexed:
+            warnings.warn(
+                f"Resuming epoch {epoch + 1} at batch {skip} from {backup.backup_dir}: this data "
+                f"({type(data).__name__}) cannot replay a batch by its index, so the epoch is replayed "
+                "from its first batch. Numpy arrays or a keras.utils.PyDataset with set_epoch(epoch) "
+                "resume exactly.",
+                stacklevel=3,
+            )
+            skip = 0
+        def fit(d, e0, e1, steps=None):
+            # EpochData fixes the order itself (Keras would shuffle a PyDataset's indices)
+            return super(AdversarialGame, self).fit(
+                d, y, batch_size=batch_size, epochs=e1, callbacks=callbacks,
+                shuffle=shuffle if steps is None else False, initial_epoch=e0,
+                **{**kwargs, **({"steps_per_epoch": steps} if steps else {})},
+            )
+
+        if not indexed:
+            history = fit(data, epoch, epochs)
+            self._finalize_after_fit(1)
+            return history
+        n = len(data)
+        history = None
+        if skip:  # finish the interrupted epoch on its remaining batches
+            backup._offset, backup._final_phase = skip, epoch + 1 >= epochs
+            history = fit(resumable.EpochData(data, 1, epoch, skip), epoch, epoch + 1, n - skip)
+            epoch += 1
+        backup._offset, backup._final_phase = 0, True
+        if epoch < epochs and not (history is not None and self.stop_training):
+            rest = fit(resumable.EpochData(data, epochs - epoch, epoch), epoch, epochs, n)
+            if history is None:
+                history = rest
+            else:
+                for k, v in rest.history.items():
+                    history.history.setdefault(k, []).extend(v)
+                history.epoch.extend(rest.epoch)
+        self._finalize_after_fit(1)
+        return history
+
+    def _finalize_after_fit(self, epochs_run):
+        if epochs_run > 0:
+            self.optimizer.finalize_variable_values()
 
     def _apply(self, optimizer_name, grads, variables):
         if variables:
