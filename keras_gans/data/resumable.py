@@ -79,14 +79,14 @@ class EpochData(keras.utils.PyDataset):
     reads ahead across epoch boundaries) cannot mix epochs up. ``fit`` runs
     it with ``steps_per_epoch=n``."""
 
-    def __init__(self, inner, epochs, first_epoch=0, skip=0):
+    def __init__(self, inner, epochs, first_epoch=0, skip=0, steps_per_epoch=None):
         super().__init__(
             workers=getattr(inner, "workers", 1),
             use_multiprocessing=False,
             max_queue_size=getattr(inner, "max_queue_size", 10),
         )
         self.inner, self.first_epoch, self.skip = inner, int(first_epoch), int(skip)
-        self.steps_per_epoch = len(inner)
+        self.steps_per_epoch = int(steps_per_epoch or len(inner))
         self.total = int(epochs) * self.steps_per_epoch - self.skip
         self._lock = threading.Lock()
 

@@ -239,15 +239,15 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
             history = fit(data, epoch, epochs)
             self._finalize_after_fit(1)
             return history
-        n = len(data)
+        n = kwargs.pop("steps_per_epoch", None) or len(data)
         history = None
         if skip:  # finish the interrupted epoch on its remaining batches
             backup._offset, backup._final_phase = skip, epoch + 1 >= epochs
-            history = fit(resumable.EpochData(data, 1, epoch, skip), epoch, epoch + 1, n - skip)
+            history = fit(resumable.EpochData(data, 1, epoch, skip, n), epoch, epoch + 1, n - skip)
             epoch += 1
         backup._offset, backup._final_phase = 0, True
         if epoch < epochs and not (history is not None and self.stop_training):
-            rest = fit(resumable.EpochData(data, epochs - epoch, epoch), epoch, epochs, n)
+            rest = fit(resumable.EpochData(data, epochs - epoch, epoch, 0, n), epoch, epochs, n)
             if history is None:
                 history = rest
             else:

@@ -151,3 +151,48 @@ class BestGenerator:
                 return {"selected_epoch": self.best[1], "selection_score": round(self.best[0], 4)}
 
         return _BestGenerator()
+
+
+def run_dir(entry, path=None):
+    """A recipe's run folder (checkpoints, progress), outside the work tree:
+    ``path`` or ``~/.cache/keras_gans/runs/<entry>``."""
+    return Path(path).expanduser() if path else Path.home() / ".cache" / "keras_gans" / "runs" / entry
+
+
+def training_callbacks(folder, save_every, time_limit=None, every_s=60.0, total_steps=None):
+    """The callbacks every long recipe uses: kill-safe checkpoints in
+    ``folder/backup`` every ``save_every`` steps (kept after the run, so it
+    can be continued), a clean stop ``time_limit`` seconds from now, and a
+    progress line at least every minute."""
+    import keras_gans as kg
+
+    cbs = [kg.callbacks.BackupAndRestore(Path(folder) / "backup", save_freq=save_every, delete_checkpoint=False)]
+    if time_limit:
+        cbs.append(kg.callbacks.TimeLimit(seconds=time_limit))
+    cbs.append(kg.callbacks.ProgressLog(every=every_s, total_steps=total_steps))
+    return cbs
+
+
+class RunLog:
+    """Wall time and steps of every session a run was trained in, kept in
+    ``folder/segments.json`` (so a card can state the cumulative cost)."""
+
+    def __init__(self, folder):
+        self.path = Path(folder) / "segments.json"
+        self.segments = json.loads(self.path.read_text()) if self.path.is_file() else []
+
+    def add(self, steps_from, steps_to, wall_s, **extra):
+        import keras
+
+        self.segments.append({
+            "steps_from": int(steps_from), "steps_to": int(steps_to), "wall_s": round(float(wall_s), 1),
+            "cpu": cpu_name(), "cores": usable_cores(), "backend": keras.backend.backend(), **extra,
+        })
+        from keras_gans.atomic import atomic_write_text
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.path, json.dumps(self.segments, indent=1))
+
+    @property
+    def wall_s(self):
+        return sum(s["wall_s"] for s in self.segments)

@@ -79,31 +79,36 @@ class UnalignedPairs(keras.utils.PyDataset):
     """Batches ``(images_a, images_b)``, uint8, unaligned as in the official
     ``UnalignedDataset``: A in order (reshuffled each epoch), B at random; each
     image randomly cropped to ``crop`` and randomly flipped left-right.
-    An epoch is ``max(len(A), len(B)) // batch_size`` steps."""
+    An epoch is ``max(len(A), len(B)) // batch_size`` steps.
+
+    Batch ``i`` of epoch ``e`` depends only on ``(seed, e, i)``
+    (``set_epoch``), so a killed run resumes on exactly the batches it would
+    have seen (``kg.callbacks.BackupAndRestore``)."""
 
     def __init__(self, a, b, crop, batch_size=1, seed=0, **kwargs):
         super().__init__(**kwargs)
-        self.a, self.b, self.crop, self.batch_size = a, b, crop, batch_size
-        self.rng = np.random.default_rng(seed)
-        self.order = self.rng.permutation(len(a))
+        self.a, self.b, self.crop, self.batch_size, self.seed = a, b, crop, batch_size, seed
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch):
+        self.epoch = int(epoch)
+        self.order = np.random.default_rng([self.seed, self.epoch]).permutation(len(self.a))
 
     def __len__(self):
         return max(len(self.a), len(self.b)) // self.batch_size
 
-    def _augment(self, image):
+    def _augment(self, image, rng):
         s = image.shape[0] - self.crop
-        y, x = self.rng.integers(0, s + 1, 2)
+        y, x = rng.integers(0, s + 1, 2)
         out = image[y : y + self.crop, x : x + self.crop]
-        return out[:, ::-1] if self.rng.random() < 0.5 else out
+        return out[:, ::-1] if rng.random() < 0.5 else out
 
     def __getitem__(self, i):
+        rng = np.random.default_rng([self.seed, self.epoch, i, 1])
         idx = range(i * self.batch_size, (i + 1) * self.batch_size)
-        a = np.stack([self._augment(self.a[self.order[j % len(self.a)]]) for j in idx])
-        b = np.stack([self._augment(self.b[self.rng.integers(len(self.b))]) for _ in idx])
+        a = np.stack([self._augment(self.a[self.order[j % len(self.a)]], rng) for j in idx])
+        b = np.stack([self._augment(self.b[rng.integers(len(self.b))], rng) for _ in idx])
         return a, b
-
-    def on_epoch_end(self):
-        self.order = self.rng.permutation(len(self.a))
 
 
 # ------------------------------------------------------------------ model
@@ -173,13 +178,8 @@ def card(args, history, steps, wall):
 
 
 def save(model, args, history, steps, wall):
-    out = Path(args.out)
-    zoo = getattr(kg, "zoo", None)
-    if zoo is not None and hasattr(zoo, "save"):
-        return zoo.save(model, out, card=card(args, history, steps, wall), overwrite=True)
-    out.mkdir(parents=True, exist_ok=True)
-    model.save_weights(str(out / "model.weights.h5"))
-    return out
+    return kg.zoo.save(model, Path(args.out), card=card(args, history, steps, wall), overwrite=True,
+                       weights_dtype="float16", extra_files=[Path(__file__)])
 
 
 # ------------------------------------------------------------------- main
@@ -197,6 +197,13 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", default=None, help="the fruit_apple_orange folder (default: the data root)")
     p.add_argument("--out", default=str(HERE), help="entry folder to write (default: this folder)")
+    p.add_argument("--run-dir", default=None,
+                   help="checkpoints and progress (default ~/.cache/keras_gans/runs/cyclegan_apple2orange); "
+                        "a run that finds a checkpoint there goes on from it")
+    p.add_argument("--save-every", type=int, default=50, help="checkpoint every N steps")
+    p.add_argument("--time-limit", type=float, default=None,
+                   help="seconds: stop cleanly (checkpoint written) before then, and export the entry")
+    p.add_argument("--no-export", action="store_true", help="train only; do not write the zoo entry")
     p.add_argument("--smoke", action="store_true",
                    help="2 steps at 64 px with a small model on 4 images per domain, to a temp folder")
     args = p.parse_args(argv)
@@ -231,14 +238,29 @@ def main(argv=None):
         g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
         d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
     )
+    from keras_gans.zoo import recipe_utils
+
+    run = recipe_utils.run_dir("cyclegan_apple2orange", args.run_dir or (tempfile.mkdtemp() if args.smoke else None))
+    log = recipe_utils.RunLog(run)
     print(f"{args.n_a} apples, {args.n_b} oranges; {steps_per_epoch} steps/epoch x {args.epochs} epochs "
-          f"at {args.image_size}px, n_blocks={args.n_blocks}, backend {keras.backend.backend()}")
+          f"at {args.image_size}px, n_blocks={args.n_blocks}, backend {keras.backend.backend()}; run folder {run}",
+          flush=True)
+    callbacks = recipe_utils.training_callbacks(
+        run, args.save_every, args.time_limit, total_steps=args.epochs * steps_per_epoch
+    )
     t0 = time.time()
-    hist = model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch, verbose=2)
+    hist = model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch, verbose=0, callbacks=callbacks)
     wall = time.time() - t0
-    steps = int(model.g_optimizer.iterations)
-    folder_out = save(model, args, hist.history, steps, wall)
-    print(f"saved {folder_out}: {steps} steps, {wall:.0f} s")
+    steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
+    restored = callbacks[0].restored
+    log.add(int(restored["epoch"]) * steps_per_epoch + int(restored["step"]) if restored else 0, steps, wall)
+    print(f"stopped at step {steps} ({steps / steps_per_epoch:.1f} epochs), {wall:.0f} s this session, "
+          f"{log.wall_s / 3600:.2f} h in all", flush=True)
+    if args.no_export:
+        return 0
+    args.cumulative_wall_s = log.wall_s
+    folder_out = save(model, args, hist.history, steps, log.wall_s)
+    print(f"saved {folder_out}: {steps} steps", flush=True)
     if args.smoke:  # the saved entry loads and translates
         loaded = kg.zoo.load(folder_out) if hasattr(kg.zoo, "load") else model
         out = loaded.translate(a[:1, : args.image_size, : args.image_size], direction="a2b")
