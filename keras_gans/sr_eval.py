@@ -10,8 +10,11 @@ matching ``..._LR.png`` (the SelfExSR packaging of Set5/Set14/BSD100), or
 ``DIR`` itself holding such files, or a flat folder of HR images. The data
 set's own LR images are used where present; otherwise LR is made by PIL
 bicubic downscaling of the HR image (``result["lr_source"]`` says which).
-HR is cropped (top-left) to a multiple of ``scale``. Grayscale images (Set14's
-img_003) are converted to RGB (R = G = B).
+HR is cropped (top-left) to a multiple of ``scale``. A grayscale image
+(Set14's img_003) is fed to the model as RGB (R = G = B), and compared on its
+own grey values, as the papers' MATLAB code does: the model's (and bicubic's)
+RGB output is brought to one channel by the mean of R, G and B (the grey value
+itself when R = G = B), and no Y mapping is applied to either side.
 
 Metrics: ``keras_gans.metrics.image_quality`` -- PSNR and SSIM on the BT.601 Y
 channel, ``scale`` pixels shaved at each border, on uint8 images (model
@@ -47,9 +50,26 @@ def _pil():
 
 def load_rgb(path):
     """An image file as uint8 RGB ``(H, W, 3)`` (grayscale -> R = G = B)."""
+    return load_image(path)[0]
+
+
+def load_image(path):
+    """``(uint8 RGB (H, W, 3), is_grey)``: a grey file (modes L, LA, I, I;16,
+    1, or a palette of greys) comes back as R = G = B with ``is_grey`` True."""
     Image = _pil()
     with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"), np.uint8).copy()
+        rgb = np.asarray(im.convert("RGB"), np.uint8).copy()
+        grey = im.mode in ("L", "LA", "I", "I;16", "1") or (
+            im.mode == "P" and bool(np.all(rgb[..., 0] == rgb[..., 1])) and bool(np.all(rgb[..., 1] == rgb[..., 2]))
+        )
+    return rgb, grey
+
+
+def comparable(image, grey):
+    """What the metrics compare: the RGB image itself, or for a grey ground
+    truth the mean of R, G and B (float, 0-255 scale)."""
+    a = np.asarray(image)
+    return a.astype(np.float64).mean(axis=-1) if grey else a
 
 
 def bicubic_resize(image, size):
@@ -97,7 +117,7 @@ def find_pairs(data_dir, scale=4):
     return pairs
 
 
-def _as_upscaler(model, tile=None, overlap=None):
+def as_upscaler(model, tile=None, overlap=None):
     """A function uint8 LR (H, W, 3) -> uint8 SR from a game, a generator or a callable."""
     if model is None:
         return None
@@ -143,7 +163,7 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
         raise ValueError("evaluate needs data_dir, e.g. '../shared/data/Set5'.")
     if isinstance(scale, bool) or not isinstance(scale, int) or scale < 2:
         raise ValueError(f"scale must be an int >= 2; got {scale!r}.")
-    upscaler = _as_upscaler(model, tile, overlap)
+    upscaler = as_upscaler(model, tile, overlap)
     pairs = find_pairs(data_dir, scale)
     n_total = len(pairs)
     if limit is not None:
@@ -152,7 +172,7 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
     for name, hr_path, lr_path in pairs:
         if progress:
             progress(name)
-        hr = load_rgb(hr_path)
+        hr, grey = load_image(hr_path)
         if lr_path is not None:
             lr = load_rgb(lr_path)
             sources.add("dataset")
@@ -168,9 +188,10 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
             hr = hr[:h, :w]
             lr = bicubic_resize(hr, (h // scale, w // scale))
             sources.add("bicubic-downscaled HR (PIL)")
-        row = {"name": name, "hr_size": [int(h), int(w)]}
+        row = {"name": name, "hr_size": [int(h), int(w)], "grey": grey}
         bic = bicubic_resize(lr, (h, w))
-        row["bicubic"] = {"psnr": psnr(hr, bic, scale), "ssim": ssim(hr, bic, scale)}
+        ref = comparable(hr, grey)
+        row["bicubic"] = {"psnr": psnr(ref, comparable(bic, grey), scale), "ssim": ssim(ref, comparable(bic, grey), scale)}
         if upscaler is not None:
             sr = np.asarray(upscaler(lr))
             if sr.dtype != np.uint8:
@@ -179,7 +200,7 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
                 raise ValueError(
                     f"{name}: the model produced {sr.shape} from LR {lr.shape}; expected {hr.shape} (x{scale})."
                 )
-            row["model"] = {"psnr": psnr(hr, sr, scale), "ssim": ssim(hr, sr, scale)}
+            row["model"] = {"psnr": psnr(ref, comparable(sr, grey), scale), "ssim": ssim(ref, comparable(sr, grey), scale)}
         rows.append(row)
     mean = {}
     for key in ("bicubic", "model"):
@@ -225,6 +246,13 @@ def format_table(result, model_name="model"):
     if has_model:
         line += f"  {cell(result['mean']['model'], 22)}"
     lines.append(line)
+    greys = [r["name"] for r in result["images"] if r.get("grey")]
+    lines.append(
+        "PSNR/SSIM on the BT.601 Y of colour images"
+        + (f"; grey images ({', '.join(greys)}) on their own values, the output averaged over R, G, B "
+           "(as the papers' MATLAB code)" if greys else "")
+        + "."
+    )
     paper = result.get("paper")
     if paper:
         lines.append("")

@@ -34,9 +34,9 @@ def load_model(spec):
 
 
 def _upscaler(model, tile, overlap):
-    from keras_gans.sr_eval import _as_upscaler
+    from keras_gans.sr_eval import as_upscaler
 
-    return _as_upscaler(model, tile=tile, overlap=overlap)
+    return as_upscaler(model, tile=tile, overlap=overlap)
 
 
 def upscale_file(upscaler, src, dst):

@@ -15,8 +15,14 @@ evaluation code):
   with ``gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
   data_range=255``).
 
-Grayscale images (2-D or one channel) are treated as R = G = B when
-``y_channel`` is set, i.e. ``Y = 16 + 219 v / 255``.
+A grayscale image (2-D or one channel) is compared on its own values, with
+or without ``y_channel``: the papers' MATLAB code converts only colour images
+(``if size(im, 3) > 1, im = rgb2ycbcr(im); end``), and so does BasicSR
+(``to_y_channel``). Mapping grey to studio-swing Y (``16 + 219 v / 255``)
+would shrink the error and add 20 log10(255/219) = 1.32 dB to the PSNR of
+such an image. To compare a model's RGB output with a grey ground truth,
+bring the output to one channel on the same 0-255 scale first (the mean of
+R, G and B; ``keras_gans.sr_eval`` does this).
 """
 
 import numpy as np
@@ -26,8 +32,10 @@ _Y_WEIGHTS = np.array([65.481, 128.553, 24.966], np.float64)
 
 def rgb_to_y(image):
     """Luma Y (BT.601, range [16, 235]) of RGB ``image`` with values in
-    ``[0, 255]``, shape ``(..., 3)``; float64. Grayscale ``(H, W)`` or
-    ``(H, W, 1)`` images are taken as R = G = B."""
+    ``[0, 255]``, shape ``(..., 3)``; float64. A grayscale ``(H, W)`` or
+    ``(H, W, 1)`` image is taken as R = G = B here (``16 + 219 v / 255``);
+    note that ``psnr`` / ``ssim`` do not map grey images (see the module
+    docstring)."""
     a = np.asarray(image, np.float64)
     if a.ndim >= 1 and a.shape[-1] == 3 and a.ndim >= 3:
         return 16.0 + (a @ _Y_WEIGHTS) / 255.0
@@ -53,9 +61,10 @@ def _prepare(a, b, scale, y_channel, name):
         )
     if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 0:
         raise ValueError(f"{name}: scale (pixels shaved at each border) must be an int >= 0; got {scale!r}.")
-    if y_channel:
+    colour = a.ndim == 3 and a.shape[-1] == 3
+    if y_channel and colour:
         a, b = rgb_to_y(a), rgb_to_y(b)
-    else:
+    else:  # all channels, or a grey image on its own values
         a, b = a.astype(np.float64), b.astype(np.float64)
         if a.ndim == 3 and a.shape[-1] == 1:
             a, b = a[..., 0], b[..., 0]
@@ -75,7 +84,8 @@ def psnr(a, b, scale=4, max_val=255.0, y_channel=True):
             values in ``[0, 255]``.
         scale: pixels shaved from each border (the SR factor; 0 for none).
         max_val: the peak value (255).
-        y_channel: compare the BT.601 luma Y (the SR papers' convention);
+        y_channel: compare the BT.601 luma Y of RGB images (the SR papers'
+            convention; grey images are compared on their own values);
             False compares all channels.
 
     Identical images give ``inf``.
