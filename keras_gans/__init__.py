@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 # Heavier or optional parts load on first use, so that `import keras_gans`
 # stays light (no Pillow, no tfds, no CLI machinery).
-_LAZY = {"architectures", "zoo", "metrics", "convert", "data", "callbacks", "schedules", "cli"}
+_LAZY = {"architectures", "zoo", "metrics", "convert", "data", "callbacks", "schedules", "cli", "checkpoint", "atomic"}
 
 
 def __getattr__(name):

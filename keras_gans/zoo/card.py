@@ -110,6 +110,8 @@ def render_card(config):
         if ev:
             out += ["Measured with:", "", _kv(ev, ("command",)), ""]
         out += [_metrics_table(c["metrics"], c.get("metric_notes", {})), ""]
+        if c.get("results"):  # free-form lines (e.g. a table in a paper's layout)
+            out += [*c["results"], ""]
     else:
         out += ["Not measured yet.", ""]
     if c.get("limits"):

@@ -111,20 +111,43 @@ class BestGenerator:
     scored with ``score_fn(game) -> (score, info)`` (lower is better; score
     on *training* data so held-out metrics stay clean), and the best set of
     generator weights is kept. ``restore(game)`` (call it after ``fit``) puts
-    the best weights into the generator. Built lazily so this module stays
+    the best weights into the generator. With ``state_dir`` the selection
+    (best weights, scores) is kept in ``state_dir/best_generator.npz`` so a
+    resumed run goes on with it. Built lazily so this module stays
     importable without keras callbacks.
     """
 
-    def __new__(cls, score_fn, every=2, start=10):
+    def __new__(cls, score_fn, every=2, start=10, state_dir=None):
         import keras
         import numpy as np
         from keras import ops
+
+        state = Path(state_dir) / "best_generator.npz" if state_dir else None
 
         class _BestGenerator(keras.callbacks.Callback):
             def __init__(self):
                 super().__init__()
                 self.best = None
                 self.history = []
+                if state is not None and state.is_file():  # a resumed run keeps its selection
+                    with np.load(state) as z:
+                        meta = json.loads(str(z["meta"]))
+                        weights = [z[f"w{i}"] for i in range(meta["n"])]
+                    self.history = meta["history"]
+                    if meta["best_epoch"] is not None:
+                        self.best = (meta["best_score"], meta["best_epoch"], weights)
+
+            def _persist(self):
+                if state is None:
+                    return
+                from keras_gans.atomic import atomic_path
+
+                b = self.best or (None, None, [])
+                meta = {"n": len(b[2]), "best_score": b[0], "best_epoch": b[1], "history": self.history}
+                state.parent.mkdir(parents=True, exist_ok=True)
+                with atomic_path(state) as tmp:
+                    with open(tmp, "wb") as f:
+                        np.savez(f, meta=json.dumps(meta), **{f"w{i}": w for i, w in enumerate(b[2])})
 
             def on_epoch_end(self, epoch, logs=None):
                 done = epoch + 1
@@ -141,6 +164,7 @@ class BestGenerator:
                     self.best = (float(score), done, [ops.convert_to_numpy(w) for w in g.weights])
                 for v, value in zip(g.trainable_variables, live):
                     v.assign(value)
+                self._persist()
 
             def restore(self, game):
                 if self.best is None:
@@ -157,6 +181,16 @@ def run_dir(entry, path=None):
     """A recipe's run folder (checkpoints, progress), outside the work tree:
     ``path`` or ``~/.cache/keras_gans/runs/<entry>``."""
     return Path(path).expanduser() if path else Path.home() / ".cache" / "keras_gans" / "runs" / entry
+
+
+def add_resume_arguments(parser, default_run_dir=False):
+    """--resume/--run-dir, --save-every, --time-limit for a recipe's parser."""
+    parser.add_argument("--run-dir", "--resume", dest="run_dir", default=None, metavar="DIR",
+                        help="kill-safe checkpoints in DIR/backup; a run that finds one there goes on from it"
+                             + (" (default ~/.cache/keras_gans/runs/<entry>)" if default_run_dir else ""))
+    parser.add_argument("--save-every", type=int, default=100, help="checkpoint every N steps")
+    parser.add_argument("--time-limit", type=float, default=None,
+                        help="seconds: stop cleanly (checkpoint written) before then")
 
 
 def training_callbacks(folder, save_every, time_limit=None, every_s=60.0, total_steps=None):

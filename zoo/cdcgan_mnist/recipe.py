@@ -45,6 +45,7 @@ def main(argv=None):
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=str(HERE), help="entry folder to write (default: this folder)")
+    recipe_utils.add_resume_arguments(p)
     p.add_argument("--smoke", action="store_true", help="1 epoch on 256 images, to check the recipe runs")
     args = p.parse_args(argv)
 
@@ -59,11 +60,13 @@ def main(argv=None):
     )
     selector = recipe_utils.BestGenerator(
         mnist_eval.training_score_fn(conditional=True), every=args.select_every,
-        start=min(args.select_from, args.epochs),
+        start=min(args.select_from, args.epochs), state_dir=args.run_dir,
     )
+    # opt-in kill-safe training (--resume DIR); the default run is unchanged (Keras' own shuffling)
+    resume = recipe_utils.training_callbacks(args.run_dir, args.save_every, args.time_limit) if args.run_dir else []
     t0 = time.time()
-    hist = gan.fit(x, y, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, verbose=2,
-                   callbacks=[selector])
+    hist = gan.fit(x, y, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, verbose=0 if resume else 2,
+                   callbacks=[selector, *resume])
     selected = selector.restore(gan)
     wall = time.time() - t0
     steps = int(gan.g_optimizer.iterations)

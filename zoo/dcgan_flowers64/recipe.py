@@ -181,13 +181,13 @@ def train_gan(args, out_dir):
     )
     keras.utils.set_random_seed(args.seed)
     t0 = time.time()
+    # opt-in kill-safe training (--resume DIR); the default run is unchanged (Keras' own shuffling)
+    resume = recipe_utils.training_callbacks(args.run_dir, args.save_every, args.time_limit) if args.run_dir else []
     hist = gan.fit(
-        with_flips(x), batch_size=args.batch_size, epochs=args.epochs, shuffle=True, verbose=2,
-        steps_per_epoch=args.steps,
+        with_flips(x), batch_size=args.batch_size, epochs=args.epochs, shuffle=True,
+        verbose=0 if resume else 2, steps_per_epoch=args.steps, callbacks=resume,
     )
-    wall = time.time() - t0
-    if args.ema:  # ship the moving average of the generator's weights
-        gan.g_optimizer.finalize_variable_values(g.trainable_variables)
+    wall = time.time() - t0  # fit has put the EMA of the generator's weights (--ema) into it
     steps = int(gan.g_optimizer.iterations)
     card = {
         "title": "dcgan_flowers64: DCGAN, 64x64 flower photos (CC BY 2.0)",
@@ -300,6 +300,7 @@ def evaluate(args, out_dir, n=5000, write=True):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("stage", nargs="?", choices=["classifier", "gan", "evaluate", "all"], default="all")
+    recipe_utils.add_resume_arguments(p)
     p.add_argument("--smoke", action="store_true",
                    help="run every stage for 2 steps at 32x32 on 64 images into a temporary folder")
     p.add_argument("--out-dir", default=str(HERE.parent), help="zoo folder receiving the entries")

@@ -69,6 +69,7 @@ def main(argv=None):
                    help="R1 penalty weight on the discriminator (default: 0, none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=str(HERE), help="entry folder to write (default: this folder)")
+    recipe_utils.add_resume_arguments(p)
     p.add_argument("--smoke", action="store_true", help="1 epoch on 256 images, to check the recipe runs")
     p.add_argument("--init", default=None, help="continue from this entry's generator and discriminator")
     p.add_argument("--score-samples", type=int, default=2000,
@@ -98,11 +99,13 @@ def main(argv=None):
 
     selector = recipe_utils.BestGenerator(
         score, every=args.select_every,
-        start=min(args.select_from, args.epochs),
+        start=min(args.select_from, args.epochs), state_dir=args.run_dir,
     )
+    # opt-in kill-safe training (--resume DIR); the default run is unchanged (Keras' own shuffling)
+    resume = recipe_utils.training_callbacks(args.run_dir, args.save_every, args.time_limit) if args.run_dir else []
     t0 = time.time()
-    hist = gan.fit(x, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, verbose=2,
-                   callbacks=[selector])
+    hist = gan.fit(x, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, verbose=0 if resume else 2,
+                   callbacks=[selector, *resume])
     selected = selector.restore(gan)
     wall = time.time() - t0
     steps = int(gan.g_optimizer.iterations)

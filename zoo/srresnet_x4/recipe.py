@@ -101,6 +101,11 @@ class T91Pairs(keras.utils.PyDataset):
     def __len__(self):
         return self.steps
 
+    def set_epoch(self, epoch):
+        """Batch ``idx`` of epoch ``epoch`` is a function of (seed, epoch, idx):
+        a killed run resumes on the same batches (kg.callbacks.BackupAndRestore)."""
+        self.epoch = int(epoch)
+
     def __getitem__(self, idx):
         rng = np.random.default_rng([self.seed, self.epoch, idx])
         pairs = [random_pair(self.images, self.crop, rng) for _ in range(self.batch_size)]
@@ -228,6 +233,20 @@ def main(argv=None):
     p.add_argument("--out", default=None, help="entry folder (default: zoo/srresnet_x4 or zoo/srgan_x4)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--smoke", action="store_true", help="3 steps, batch 2, 32x32 crops, to check it runs")
+    p.add_argument("--run-dir", default=None,
+                   help="checkpoints and progress (default ~/.cache/keras_gans/runs/<entry>); a run that "
+                        "finds a checkpoint there goes on from it")
+    p.add_argument("--save-every", type=int, default=100, help="checkpoint every N steps")
+    p.add_argument("--epoch-steps", type=int, default=500, help="steps per (data) epoch")
+    p.add_argument("--time-limit", type=float, default=None,
+                   help="seconds: stop cleanly (checkpoint written) before then")
+    p.add_argument("--warmstart", default=None,
+                   help="stage srresnet: generator .weights.h5 to start from when the run folder has no "
+                        "checkpoint (e.g. ../shared/warmstart/srresnet_x4/generator.weights.h5)")
+    p.add_argument("--prior-steps", type=int, default=0,
+                   help="updates already in the --warmstart weights (added to the card's count)")
+    p.add_argument("--prior-wall-s", type=float, default=0.0, help="their wall time (for the card)")
+    p.add_argument("--no-export", action="store_true", help="train only; do not write the zoo entry")
     p.add_argument("--benchmark", type=int, default=0, metavar="N",
                    help="time N steps (after a compile step) and exit, without training or saving")
     args = p.parse_args(argv)
@@ -259,17 +278,35 @@ def main(argv=None):
               f"CPU-s/step (process time, all threads) over {args.benchmark} steps")
         return 0
 
-    data = T91Pairs(images, steps, args.batch_size, args.crop, args.seed)
-    t0 = time.time()
-    hist = game.fit(data, epochs=1, verbose=2)
-    wall = time.time() - t0
+    from keras_gans.zoo import recipe_utils
+
     name = "srgan_x4" if args.stage == "srgan" else "srresnet_x4"
+    run = recipe_utils.run_dir(name, args.run_dir or (tempfile.mkdtemp() if args.smoke else None))
+    log = recipe_utils.RunLog(run)
+    epoch_steps = min(args.epoch_steps, steps)
+    data = T91Pairs(images, epoch_steps, args.batch_size, args.crop, args.seed)
+    epochs = -(-steps // epoch_steps)
+    callbacks = recipe_utils.training_callbacks(run, args.save_every, args.time_limit, total_steps=epochs * epoch_steps)
+    if args.warmstart and not kg.checkpoint.list_checkpoints(run / "backup"):
+        game.generator.load_weights(args.warmstart)
+        print(f"warm start: {args.warmstart} ({args.prior_steps} prior steps)", flush=True)
+    print(f"run folder {run}", flush=True)
+    t0 = time.time()
+    hist = game.fit(data, epochs=epochs, verbose=0, callbacks=callbacks)
+    wall = time.time() - t0
+    done = int(keras.ops.convert_to_numpy(game.g_optimizer.iterations))
+    restored = callbacks[0].restored
+    log.add(int(restored["epoch"]) * epoch_steps + int(restored["step"]) if restored else 0, done, wall)
+    print(f"stopped at step {done} of this run ({wall:.0f} s this session, {log.wall_s / 3600:.2f} h in all)", flush=True)
+    if args.no_export:
+        return 0
     out = Path(args.out) if args.out else ZOO / name
     if args.smoke and args.out is None:
         out = Path(tempfile.mkdtemp()) / f"{name}_smoke"
-    folder = kg.zoo.save(game, out, card=card(args, args.stage, steps, wall, hist.history, len(images)), overwrite=True,
-                         extra_files=[Path(__file__)])
-    print(f"saved {folder} ({wall:.0f} s, logs {({k: round(float(v[-1]), 4) for k, v in hist.history.items()})})")
+    entry_card = card(args, args.stage, args.prior_steps + done, args.prior_wall_s + log.wall_s, hist.history,
+                      len(images))
+    folder = kg.zoo.save(game, out, card=entry_card, overwrite=True, extra_files=[Path(__file__)])
+    print(f"saved {folder} (logs {({k: round(float(v[-1]), 4) for k, v in hist.history.items()})})")
     return 0
 
 
