@@ -57,7 +57,7 @@ def dcgan(batch, rng):
 
 
 def cyclegan(batch, rng, size=256):
-    a = kg.architectures
+    a = kg.cyclegan
     game = kg.CycleGAN(
         a.resnet_generator(9, 64, seed=0), a.resnet_generator(9, 64, seed=1),
         a.patchgan_discriminator(seed=2), a.patchgan_discriminator(seed=3),
@@ -72,10 +72,10 @@ def cyclegan(batch, rng, size=256):
 
 def srgan(batch, rng, hr=96):
     vgg = keras.applications.VGG19(include_top=False, weights=None, input_shape=(hr, hr, 3))
-    content = kg.losses.FeatureLoss(vgg, layer="block5_conv4", weight=1 / 12.75**2)
+    content = kg.srgan.FeatureLoss(vgg, layer="block5_conv4", weight=1 / 12.75**2)
     game = kg.SRGAN(
-        kg.architectures.srresnet(scale=4, blocks=16, filters=64),
-        kg.architectures.srgan_discriminator(image_size=hr),
+        kg.srgan.srresnet(scale=4, blocks=16, filters=64),
+        kg.srgan.srgan_discriminator(image_size=hr),
         content_loss=content, adversarial_weight=1e-3, seed=0,
     )
     opts = dict(g_optimizer=_adam(1e-4, 0.9), d_optimizer=_adam(1e-4, 0.9))

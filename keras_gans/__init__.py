@@ -11,14 +11,16 @@ Runs unchanged on the TensorFlow, JAX and PyTorch backends (``KERAS_BACKEND``).
 import importlib
 
 from keras_gans import backend as _backend  # noqa: F401  (fails fast on an unsupported backend)
-from keras_gans import constraints, layers, losses, regularizers
-from keras_gans.games import GAN, SRGAN, CycleGAN, WGAN, WGANGP, AdversarialGame, ConditionalGAN
+from keras_gans import constraints, cyclegan, layers, losses, regularizers, srgan
+from keras_gans.cyclegan import CycleGAN
+from keras_gans.games import GAN, WGAN, WGANGP, AdversarialGame, ConditionalGAN
+from keras_gans.srgan import SRGAN
 
 __version__ = "0.1.0"
 
 # Heavier or optional parts load on first use, so that `import keras_gans`
 # stays light (no Pillow, no tfds, no CLI machinery).
-_LAZY = {"architectures", "zoo", "metrics", "convert", "data", "callbacks", "schedules", "cli", "checkpoint", "atomic"}
+_LAZY = {"architectures", "zoo", "metrics", "data", "callbacks", "schedules", "cli", "checkpoint", "files", "images", "paths"}
 
 
 def __getattr__(name):
@@ -41,5 +43,7 @@ __all__ = [
     "regularizers",
     "constraints",
     "layers",
+    "cyclegan",
+    "srgan",
     *sorted(_LAZY),
 ]

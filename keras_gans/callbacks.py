@@ -45,7 +45,7 @@ class SampleGrid(keras.callbacks.Callback):
     def write(self, name):
         from PIL import Image
 
-        from keras_gans.cli.generate import make_grid
+        from keras_gans.images import make_grid
 
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{name}.png"

@@ -23,7 +23,6 @@ another (random streams differ between backends, so the run then continues
 with another, equally valid, sequence of noise).
 """
 
-import hashlib
 import json
 import re
 import warnings
@@ -32,7 +31,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_gans.atomic import atomic_path, atomic_write_text
+from keras_gans.files import atomic_path, atomic_write_text, sha256_file
 
 FORMAT = "keras_gans.checkpoint/1"
 _NAME = re.compile(r"^ckpt-(\d{6,})\.json$")
@@ -60,14 +59,6 @@ def _describe(model):
         {"group": g, "path": v.path, "shape": list(v.shape), "dtype": keras.backend.standardize_dtype(v.dtype)}
         for g, v in state_variables(model)
     ]
-
-
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _to_storable(value):
@@ -110,7 +101,7 @@ def save(model, folder, position, keep=2):
         "format": FORMAT,
         "index": index,
         "file": f"{stem}.h5",
-        "sha256": _sha256(folder / f"{stem}.h5"),
+        "sha256": sha256_file(folder / f"{stem}.h5"),
         "model_class": type(model).__name__,
         "backend": keras.backend.backend(),
         **position,
@@ -134,7 +125,7 @@ def _read_valid(json_path):
     h5_path = Path(json_path).parent / meta.get("file", "")
     if not h5_path.is_file():
         raise CheckpointError(f"{h5_path}: missing (named by {json_path.name}).")
-    digest = _sha256(h5_path)
+    digest = sha256_file(h5_path)
     if digest != meta.get("sha256"):
         raise CheckpointError(
             f"{h5_path}: sha256 {digest[:12]}... does not match {meta.get('sha256', '')[:12]}... recorded "

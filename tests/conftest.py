@@ -11,6 +11,7 @@ SHARED_DATA = pathlib.Path(os.environ.get("KERAS_GANS_DATA", REPO.parent / "shar
 BACKENDS = ("tensorflow", "jax", "torch")
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
+sys.path.insert(0, str(REPO / "zoo" / "_shared"))  # recipe support (mnist_eval, recipe_utils)
 
 
 @pytest.fixture

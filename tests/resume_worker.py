@@ -40,7 +40,7 @@ def build(game):
                       d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.9))
         return m, {"x": x, "batch_size": 8}
     if game == "cyclegan":
-        nets = kg.architectures
+        nets = kg.cyclegan
         m = kg.CycleGAN(nets.resnet_generator(1, 4, seed=2), nets.resnet_generator(1, 4, seed=3),
                         nets.patchgan_discriminator(4, n_layers=1, seed=4),
                         nets.patchgan_discriminator(4, n_layers=1, seed=5), pool_size=3, seed=2)
@@ -50,9 +50,9 @@ def build(game):
         b = rng.integers(0, 256, (10, 16, 16, 3), dtype=np.uint8)
         return m, {"x": a, "y": b, "batch_size": 2}
     if game in ("srgan", "srresnet"):
-        g = kg.architectures.srresnet(scale=2, blocks=1, filters=8)
+        g = kg.srgan.srresnet(scale=2, blocks=1, filters=8)
         if game == "srgan":
-            d = kg.architectures.srgan_discriminator(filters=4, image_size=16, dense=8)
+            d = kg.srgan.srgan_discriminator(filters=4, image_size=16, dense=8)
             m = kg.SRGAN(g, d, content_loss="mse", adversarial_weight=1e-2, seed=3)
             m.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
         else:

@@ -6,7 +6,7 @@ from PIL import Image
 
 import keras
 import keras_gans as kg
-from keras_gans.cli.generate import make_grid
+from keras_gans.images import make_grid
 
 
 def _tiny(num_classes=None):

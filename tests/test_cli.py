@@ -8,7 +8,7 @@ import pytest
 
 import keras_gans as kg
 from keras_gans import cli
-from keras_gans.cli.generate import grid_shape, make_grid
+from keras_gans.images import grid_shape, make_grid
 
 PIL = pytest.importorskip("PIL.Image")
 

@@ -129,7 +129,7 @@ def test_bicubic_x4_reproduces_the_papers_psnr(dataset, paper_psnr, n):
     VDSR tables list 0.8104 for Set5); the paper's 0.8211 is about 0.01
     higher, presumably from a different SSIM implementation.
     """
-    from keras_gans import sr_eval
+    from keras_gans.srgan import benchmark as sr_eval
 
     folder = shared_data(dataset)
     result = sr_eval.evaluate(None, folder, scale=4)
@@ -151,7 +151,7 @@ def test_bicubic_x4_reproduces_the_papers_psnr(dataset, paper_psnr, n):
 def test_evaluation_without_lr_files_downscales_hr(tmp_path):
     from PIL import Image
 
-    from keras_gans import sr_eval
+    from keras_gans.srgan import benchmark as sr_eval
 
     a, _ = fixed_pair(h=50, w=42)
     Image.fromarray(a).save(tmp_path / "pic.png")

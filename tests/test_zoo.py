@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import keras_gans as kg
-from keras_gans.zoo import mnist_eval
+import mnist_eval  # zoo/_shared (conftest puts it on the path)
 from conftest import BACKENDS, REPO, shared_data
 
 ZOO = REPO / "zoo"

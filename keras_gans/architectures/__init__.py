@@ -1,8 +1,8 @@
-"""Ready-made generator and discriminator networks."""
+"""Ready-made generator and discriminator networks of the plain games (the
+CycleGAN and SRGAN networks live in their families: ``kg.cyclegan``,
+``kg.srgan``)."""
 
-from keras_gans.architectures.cyclegan import patchgan_discriminator, resnet_generator
 from keras_gans.architectures.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gans.architectures.mlp import mlp_discriminator, mlp_generator
-from keras_gans.architectures.srgan import srgan_discriminator, srresnet
 
-__all__ = ["mlp_generator", "mlp_discriminator", "dcgan_generator", "dcgan_discriminator", "srresnet", "srgan_discriminator", "resnet_generator", "patchgan_discriminator"]
+__all__ = ["mlp_generator", "mlp_discriminator", "dcgan_generator", "dcgan_discriminator"]

@@ -45,8 +45,3 @@ def discard_updates():
     vectors, seeds) must not take effect, e.g. the critic pass on
     interpolates inside a gradient penalty. Same semantics on every backend."""
     return inherited_scope()
-
-
-def current_value(variable):
-    """The variable's value as seen by code running now (scope-aware)."""
-    return variable.value

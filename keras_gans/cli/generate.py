@@ -1,33 +1,8 @@
 """``keras-gans generate MODEL -n 64 -o grid.png [--label 3] [--seed 0]``."""
 
-import math
-
 import numpy as np
 
-
-def grid_shape(n, columns=None):
-    """(rows, columns) of the grid for ``n`` images."""
-    cols = int(columns) if columns else int(math.ceil(math.sqrt(n)))
-    return int(math.ceil(n / cols)), cols
-
-
-def make_grid(images, value_range=(-1.0, 1.0), columns=None, padding=2):
-    """Tile images (n, h, w, c) into one uint8 array with ``padding`` black
-    pixels between and around the cells: height ``rows*h + (rows+1)*padding``."""
-    images = np.asarray(images, np.float32)
-    if images.ndim != 4 or images.shape[-1] not in (1, 3):
-        raise ValueError(f"expected images of shape (n, h, w, 1 or 3); got {images.shape}.")
-    lo, hi = value_range
-    images = np.clip((images - lo) / (hi - lo), 0.0, 1.0)
-    images = np.round(images * 255.0).astype(np.uint8)
-    n, h, w, c = images.shape
-    rows, cols = grid_shape(n, columns)
-    grid = np.zeros((rows * h + (rows + 1) * padding, cols * w + (cols + 1) * padding, c), np.uint8)
-    for i in range(n):
-        r, k = divmod(i, cols)
-        y, x = padding + r * (h + padding), padding + k * (w + padding)
-        grid[y : y + h, x : x + w] = images[i]
-    return grid[..., 0] if c == 1 else grid
+from keras_gans.images import make_grid
 
 
 def _run(args):

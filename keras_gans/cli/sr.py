@@ -12,29 +12,17 @@ generator (LR in [0, 1] -> HR in [-1, 1]).
 import json
 from pathlib import Path
 
-IMAGE_EXTENSIONS = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 
 
 def load_model(spec):
     """An SRGAN game or generator from a zoo name/folder or a ``.keras`` file."""
-    import keras
+    from keras_gans import zoo
 
-    import keras_gans  # noqa: F401  (registers the keras_gans classes)
-
-    path = Path(str(spec)).expanduser()
-    if path.suffix == ".keras":
-        if not path.is_file():
-            raise FileNotFoundError(f"Model file {path} does not exist.")
-        return keras.saving.load_model(str(path), compile=False)
-    try:
-        from keras_gans import zoo
-    except ImportError as e:  # pragma: no cover
-        raise RuntimeError(f"keras_gans.zoo is not available ({e}); pass a .keras file instead.") from e
-    return zoo.load(str(spec))
+    return zoo.load_any(spec)
 
 
 def _upscaler(model, tile, overlap):
-    from keras_gans.sr_eval import as_upscaler
+    from keras_gans.srgan.benchmark import as_upscaler
 
     return as_upscaler(model, tile=tile, overlap=overlap)
 
@@ -71,9 +59,9 @@ def _run_upscale(args):
     model = load_model(args.model)
     up = _upscaler(model, tile, args.overlap)
     if src.is_dir():
-        files = sorted(f for f in src.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS)
-        if not files:
-            raise FileNotFoundError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) in {src}.")
+        from keras_gans.images import list_images
+
+        files = list_images(src)
         out = Path(args.output)
         if out.suffix:
             raise ValueError(f"IN is a folder, so -o must be a folder too; got {out}.")
@@ -87,7 +75,7 @@ def _run_upscale(args):
 
 
 def _run_evaluate(args):
-    from keras_gans import sr_eval
+    from keras_gans.srgan import benchmark as sr_eval
 
     tile = args.tile or None
     if args.model.lower() == "bicubic":

@@ -21,30 +21,20 @@ OUTPUT is then a folder and every image is written there as PNG.
 
 from pathlib import Path
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 DEFAULT_SIZE = 256
 
 
 def load_model(spec):
     """A CycleGAN game or a generator from a zoo name/folder, a ``.keras``
     file or ``official:NAME``."""
-    import keras
-
-    import keras_gans  # noqa: F401  (registers the keras_gans classes)
-
     spec = str(spec)
     if spec.startswith("official:"):
-        from keras_gans.convert import load_official_cyclegan
+        from keras_gans.cyclegan import load_official_cyclegan
 
         return load_official_cyclegan(spec.split(":", 1)[1])
-    path = Path(spec).expanduser()
-    if path.suffix == ".keras":
-        if not path.is_file():
-            raise FileNotFoundError(f"Model file {path} does not exist.")
-        return keras.saving.load_model(str(path), compile=False)
     from keras_gans import zoo
 
-    return zoo.load(spec)
+    return zoo.load_any(spec)
 
 
 def pick_generator(model, direction):
@@ -68,62 +58,12 @@ def pick_generator(model, direction):
 
 
 def default_size(model):
-    """The model's training image size, or ``DEFAULT_SIZE``."""
-    info = getattr(model, "zoo_info", None) or {}
-    size = (info.get("preprocessing") or {}).get("image_size")
-    if isinstance(size, (list, tuple)):
-        size = max(size[:2])
-    if isinstance(size, int) and size > 0:
-        return size
-    shape = getattr(model, "image_shape", None)  # CycleGAN: the pools' training crop
+    """The model's training image size (a CycleGAN's pool image size), or
+    ``DEFAULT_SIZE``."""
+    shape = getattr(model, "image_shape", None)
     if shape:
         return int(max(shape[0][:2]))
     return DEFAULT_SIZE
-
-
-def working_size(height, width, size):
-    """``(h, w)`` the image is processed at: longer side ``size``, aspect
-    kept, both multiples of 4 (at least 4)."""
-    scale = size / max(height, width)
-    round4 = lambda v: max(4, int(round(v * scale / 4.0)) * 4)  # noqa: E731
-    return round4(height), round4(width)
-
-
-def translate_array(generator, rgb, size):
-    """Translate one uint8 image ``(H, W, C)`` of any size; returns uint8 of the same shape.
-
-    ``size`` > 0: resize (longer side ``size``, multiples of 4), translate,
-    resize back (Lanczos). ``size`` == 0: reflect-pad to multiples of 4,
-    translate, crop.
-    """
-    import numpy as np
-
-    from keras_gans.games.cyclegan import translate_images
-
-    rgb = np.asarray(rgb)
-    if rgb.dtype != np.uint8 or rgb.ndim != 3:
-        raise ValueError(f"expected a uint8 image (height, width, channels); got {rgb.dtype} {rgb.shape}.")
-    h, w = rgb.shape[:2]
-    if size == 0:
-        ph, pw = (-h) % 4, (-w) % 4
-        mode = "reflect" if ph < h and pw < w else "edge"
-        padded = np.pad(rgb, ((0, ph), (0, pw), (0, 0)), mode=mode)
-        return translate_images(generator, padded)[:h, :w]
-    if size < 4:
-        raise ValueError(f"--size must be 0 (native size) or at least 4; got {size}.")
-    wh, ww = working_size(h, w, size)
-    small = rgb if (wh, ww) == (h, w) else _resize(rgb, ww, wh)
-    out = translate_images(generator, small)
-    return out if out.shape[:2] == (h, w) else _resize(out, w, h)
-
-
-def _resize(rgb, width, height):
-    import numpy as np
-    from PIL import Image
-
-    if rgb.shape[-1] == 1:
-        return np.asarray(Image.fromarray(rgb[..., 0]).resize((width, height), Image.LANCZOS))[..., None]
-    return np.asarray(Image.fromarray(rgb).resize((width, height), Image.LANCZOS))
 
 
 def translate_file(generator, src, dst, size):
@@ -144,7 +84,9 @@ def translate_file(generator, src, dst, size):
         arr = np.asarray(im.convert("L" if channels == 1 else "RGB"), np.uint8)
     if arr.ndim == 2:
         arr = arr[..., None]
-    out = translate_array(generator, arr, size)
+    from keras_gans.cyclegan.translate import translate_any_size
+
+    out = translate_any_size(generator, arr, size)
     img = Image.fromarray(out[..., 0] if out.shape[-1] == 1 else out)
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
     img.save(dst)
@@ -161,9 +103,9 @@ def _run(args):
     generator = pick_generator(model, args.direction)
     size = default_size(model) if args.size is None else args.size
     if src.is_dir():
-        files = sorted(f for f in src.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS)
-        if not files:
-            raise FileNotFoundError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) in {src}.")
+        from keras_gans.images import list_images
+
+        files = list_images(src)
         out = Path(args.output)
         if out.suffix:
             raise ValueError(f"INPUT is a folder, so -o must be a folder too; got {out}.")

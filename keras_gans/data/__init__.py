@@ -18,7 +18,7 @@ from keras_gans.data.mnist import (
     load_mnist,
     train_heldout_split,
 )
-from keras_gans.data.paths import data_dir, dataset_path
+from keras_gans.paths import data_dir, dataset_path
 
 __all__ = [
     "load_mnist",

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from keras_gans.data.paths import dataset_path
+from keras_gans.images import list_images
+from keras_gans.paths import dataset_path
 
-EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 
 def load_image_folder(
@@ -43,9 +43,7 @@ def load_image_folder(
         raise ValueError(f"channels must be 1 or 3; got {channels!r}.")
     p = Path(path).expanduser()
     folder = p if p.is_dir() else dataset_path(str(path))
-    files = sorted(f for f in folder.rglob("*") if f.suffix.lower() in EXTENSIONS and f.is_file())
-    if not files:
-        raise FileNotFoundError(f"No images ({', '.join(EXTENSIONS)}) under {folder}.")
+    files = list_images(folder, recursive=True)
     if limit is not None and int(limit) < len(files):
         keep = np.linspace(0, len(files) - 1, int(limit)).round().astype(int)
         files = [files[i] for i in keep]

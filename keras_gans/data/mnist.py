@@ -9,7 +9,7 @@ import gzip
 
 import numpy as np
 
-from keras_gans.data.paths import dataset_path
+from keras_gans.paths import dataset_path
 
 IMAGES = "t10k-images-idx3-ubyte.gz"
 LABELS = "t10k-labels-idx1-ubyte.gz"

@@ -1,4 +1,24 @@
-"""What every game shares: two optimizers, metrics, RNG, compile/save plumbing."""
+"""What every game shares: two optimizers, metrics, RNG, compile/save plumbing.
+
+The game contract. A game is an ``AdversarialGame`` subclass, registered with
+``@keras.saving.register_keras_serializable("keras_gans")``, that implements:
+
+- ``_player_variables()`` -> ``{optimizer name: trainable variables}``; with
+  ``optimizer_names`` (the ``compile()`` arguments, default ``g_optimizer``,
+  ``d_optimizer``);
+- ``game_step(data)`` -> logs: one training step written with ``keras.ops``
+  and ``backend.value_and_grad``; no variables created, no host sync;
+  randomness from ``self.seed_generator``;
+- ``_unpack(data)`` -> the step's tensors from a batch, in the model's dtype
+  and range (helpers here: ``unpack_batch``, ``unpack_pair``,
+  ``to_model_range``);
+- ``metrics`` (the loss trackers ``game_step`` updates);
+- ``get_config`` / ``from_config`` (helpers here: ``serialize``,
+  ``deserialize``).
+
+Everything else -- compile, fit (resume, EMA), save/load of both optimizers,
+the per-backend ``train_step`` -- comes from here and ``keras_gans.backend``.
+"""
 
 import warnings
 
@@ -273,6 +293,48 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
     def _numpy_normal(n, dim, seed):
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, dim)).astype("float32")
+
+
+def serialize(obj):
+    """A constructor argument for ``get_config``: None and strings as they
+    are, Keras objects (models, losses, regularizers) by Keras."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    return keras.saving.serialize_keras_object(obj)
+
+
+def deserialize(config):
+    """The inverse of ``serialize``."""
+    if config is None or isinstance(config, str):
+        return config
+    return keras.saving.deserialize_keras_object(config)
+
+
+def unpack_pair(data, game, what):
+    """``(x, y)`` from a batch given as ``fit(x, y)``, ``(x, y)`` tuples or
+    ``((x, y),)``; ``what`` names the pair in the error when ``y`` is missing."""
+    x, y, _ = unpack_batch(data, game)
+    if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
+        x, y = x
+    if y is None:
+        raise ValueError(f"{game} trains on {what}; the batches held one tensor.")
+    return x, y
+
+
+def to_model_range(t, game, what, uint8_range=(-1.0, 1.0), dtype="float32"):
+    """A batch of images as ``dtype``: rank 4 is checked; integer (uint8)
+    images 0..255 are mapped to ``uint8_range``, floats pass as they are."""
+    from keras import ops
+
+    if len(t.shape) != 4:
+        raise ValueError(
+            f"{game}: {what} batches must have rank 4 (batch, height, width, channels); got shape "
+            f"{tuple(t.shape)}."
+        )
+    if "int" in keras.backend.standardize_dtype(t.dtype):
+        lo, hi = uint8_range
+        t = ops.cast(t, "float32") * ((hi - lo) / 255.0) + lo
+    return ops.cast(t, dtype)
 
 
 def unpack_batch(data, game):

@@ -5,7 +5,7 @@ import numpy as np
 from keras import ops
 
 from keras_gans.games.checks import check_models
-from keras_gans.games.base import unpack_batch
+from keras_gans.games.base import unpack_pair
 from keras_gans.games.gan import GAN
 
 
@@ -37,14 +37,10 @@ class ConditionalGAN(GAN):
         )
 
     def _unpack(self, data):
-        x, y, _ = unpack_batch(data, type(self).__name__)
-        if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
-            x, y = x
-        if y is None:
-            raise ValueError(
-                "ConditionalGAN needs labels: fit(images, labels) or a dataset "
-                "yielding (images, labels) batches; the batches had images only."
-            )
+        x, y = unpack_pair(
+            data, type(self).__name__,
+            "(images, labels): fit(images, labels) or a dataset yielding (images, labels) batches",
+        )
         return ops.cast(x, self.compute_dtype), ops.cast(y, "int32")
 
     def _generate(self, z, cond, training):

@@ -5,18 +5,10 @@ from keras import ops
 
 from keras_gans import backend
 from keras_gans import losses as losses_module
-from keras_gans.games.base import AdversarialGame, unpack_batch
+from keras_gans.games.base import AdversarialGame, deserialize, serialize, unpack_batch
 from keras_gans.games.checks import check_models
 from keras_gans.regularizers.base import DiscriminatorRegularizer
 from keras_gans.regularizers.instance_noise import InstanceNoise
-
-
-def _serialize(obj):
-    return None if obj is None else keras.saving.serialize_keras_object(obj)
-
-
-def _deserialize(config):
-    return None if config is None else keras.saving.deserialize_keras_object(config)
 
 
 @keras.saving.register_keras_serializable("keras_gans")
@@ -219,13 +211,13 @@ class GAN(AdversarialGame):
     def get_config(self):
         return {
             "name": self.name,
-            "generator": _serialize(self.generator),
-            "discriminator": _serialize(self.discriminator),
+            "generator": serialize(self.generator),
+            "discriminator": serialize(self.discriminator),
             "latent_dim": self.latent_dim,
-            "loss": _serialize(self.loss_fn),
+            "loss": serialize(self.loss_fn),
             "d_steps": self.d_steps,
-            "regularizers": [_serialize(r) for r in self.regularizers],
-            "instance_noise": _serialize(self.instance_noise),
+            "regularizers": [serialize(r) for r in self.regularizers],
+            "instance_noise": serialize(self.instance_noise),
             "seed": self.seed,
         }
 
@@ -234,7 +226,7 @@ class GAN(AdversarialGame):
         config = dict(config)
         for key in ("generator", "discriminator", "loss", "instance_noise"):
             if key in config:
-                config[key] = _deserialize(config[key])
+                config[key] = deserialize(config[key])
         if "regularizers" in config:
-            config["regularizers"] = [_deserialize(r) for r in config["regularizers"]]
+            config["regularizers"] = [deserialize(r) for r in config["regularizers"]]
         return cls(**config)

@@ -3,7 +3,8 @@
 import keras
 
 from keras_gans.constraints import WeightClip
-from keras_gans.games.gan import GAN, _deserialize, _serialize
+from keras_gans.games.base import deserialize, serialize
+from keras_gans.games.gan import GAN
 from keras_gans.regularizers.gradient_penalty import GradientPenalty
 
 
@@ -42,13 +43,13 @@ class WGAN(GAN):
 
     def get_config(self):
         config = super().get_config()
-        config["clip"] = _serialize(self.clip)
+        config["clip"] = serialize(self.clip)
         return config
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        config["clip"] = _deserialize(config.get("clip"))
+        config["clip"] = deserialize(config.get("clip"))
         return super().from_config(config)
 
 

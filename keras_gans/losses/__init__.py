@@ -1,5 +1,6 @@
-"""Losses: adversarial losses (``adversarial``) and, per game, their
-reconstruction terms."""
+"""Adversarial losses. A family's own terms live with it: CycleGAN's cycle
+and identity losses in ``kg.cyclegan``, SRGAN's content losses in
+``kg.srgan``."""
 
 from keras_gans.losses.adversarial import (
     AdversarialLoss,
@@ -12,8 +13,6 @@ from keras_gans.losses.adversarial import (
     get,
     names,
 )
-from keras_gans.losses.cycle import cycle_consistency_loss, identity_loss, l1_loss
-from keras_gans.losses.content import FeatureLoss, MSEContentLoss, VGGFeatureLoss
 
 __all__ = [
     "AdversarialLoss",
@@ -25,10 +24,4 @@ __all__ = [
     "Hinge",
     "get",
     "names",
-    "FeatureLoss",
-    "MSEContentLoss",
-    "VGGFeatureLoss",
-    "l1_loss",
-    "cycle_consistency_loss",
-    "identity_loss",
 ]

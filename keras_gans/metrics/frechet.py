@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 
 from keras_gans.metrics.features import FeatureStream
+from keras_gans.paths import keras_models_dir
 
 
 def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
@@ -133,19 +134,9 @@ INCEPTION_URL = (
 )
 
 
-def _keras_cache_models():
-    home = os.environ.get("KERAS_HOME")
-    if not home:
-        base = os.path.expanduser("~")
-        if not os.access(base, os.W_OK):
-            base = "/tmp"
-        home = os.path.join(base, ".keras")
-    return os.path.join(home, "models")
-
-
 def inception_v3_weights_path():
     """Where Keras caches the InceptionV3 no-top ImageNet weights."""
-    return os.path.join(_keras_cache_models(), INCEPTION_FILE)
+    return os.path.join(str(keras_models_dir()), INCEPTION_FILE)
 
 
 def inception_v3_features(value_range=(-1.0, 1.0), weights=None):

@@ -22,7 +22,7 @@ or without ``y_channel``: the papers' MATLAB code converts only colour images
 would shrink the error and add 20 log10(255/219) = 1.32 dB to the PSNR of
 such an image. To compare a model's RGB output with a grey ground truth,
 bring the output to one channel on the same 0-255 scale first (the mean of
-R, G and B; ``keras_gans.sr_eval`` does this).
+R, G and B; ``keras_gans.srgan.benchmark`` does this).
 """
 
 import numpy as np

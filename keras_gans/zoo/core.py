@@ -3,7 +3,6 @@
 import contextlib
 import copy
 import difflib
-import hashlib
 import json
 import os
 import shutil
@@ -11,6 +10,8 @@ import tempfile
 from pathlib import Path
 
 import keras
+
+from keras_gans.files import sha256_file
 
 FORMAT = "keras_gans.zoo/1"
 ENV_VAR = "KERAS_GANS_ZOO"
@@ -102,14 +103,6 @@ def load_config(name_or_path):
     return config
 
 
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def info(name_or_path):
     """What an entry is: a dict with ``name``, ``path``, ``kind``, ``class``,
     ``task``, ``architecture``, ``data``, ``training`` (recipe, command,
@@ -141,7 +134,7 @@ def _verified_weights(folder, config):
             f"{'truncated' if size < spec['size'] else 'corrupted'}. Restore it (e.g. git checkout / "
             "git lfs pull) or re-run the entry's recipe."
         )
-    digest = _sha256(file)
+    digest = sha256_file(file)
     if digest != spec.get("sha256"):
         raise ZooIntegrityError(
             f"Weights file {file} has sha256 {digest}, but {CONFIG} records "
@@ -238,6 +231,19 @@ def load(name_or_path):
             tmp_file = _copy_h5(file, Path(tmp) / WEIGHTS, dtype, "float32")
             model.load_weights(str(tmp_file))
     return model
+
+
+def load_any(spec):
+    """A model from a zoo entry name or folder, or a ``.keras`` file
+    (``keras.saving.load_model``, safe mode on, not compiled)."""
+    path = Path(str(spec)).expanduser()
+    if path.suffix == ".keras":
+        if not path.is_file():
+            raise FileNotFoundError(f"Model file {path} does not exist.")
+        import keras_gans  # noqa: F401  (registers the keras_gans classes)
+
+        return keras.saving.load_model(str(path), compile=False)
+    return load(str(spec))
 
 
 def load_features(name_or_path):
@@ -340,7 +346,7 @@ def save(model, path, card=None, weights_dtype="float32", overwrite=False, extra
         "model": model_config,
         "weights": {
             "file": WEIGHTS,
-            "sha256": _sha256(weights),
+            "sha256": sha256_file(weights),
             "size": weights.stat().st_size,
             "dtype": weights_dtype,
         },

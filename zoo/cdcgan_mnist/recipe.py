@@ -19,7 +19,9 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import keras  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
-from keras_gans.zoo import mnist_eval, recipe_utils  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
+import mnist_eval  # noqa: E402  (zoo/_shared)
+import recipe_utils  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -31,6 +31,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
+import recipe_utils  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ZOO = HERE.parent
@@ -116,8 +118,8 @@ def grid_png(parts, path):
     """Rows: apple | orange-ified | cycled back, then orange | apple-ified | back."""
     from PIL import Image
 
-    from keras_gans.atomic import atomic_path
-    from keras_gans.cli.generate import make_grid
+    from keras_gans.files import atomic_path
+    from keras_gans.images import make_grid
 
     rows = []
     for direction in ("a2b", "b2a"):
@@ -147,7 +149,6 @@ def load_model(args):
 
 
 def main(argv=None):
-    from keras_gans.zoo import recipe_utils
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--entry", default=str(HERE))

@@ -35,11 +35,12 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
+import recipe_utils  # noqa: E402
 from keras_gans.schedules import LinearDecay  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = "fruit_apple_orange"
-EXTENSIONS = (".jpg", ".jpeg", ".png")
 
 
 # ------------------------------------------------------------------- data
@@ -64,9 +65,7 @@ def load_domain(folder, load_size, limit=None):
     aspect ratio is not kept)."""
     from PIL import Image
 
-    files = sorted(f for f in Path(folder).iterdir() if f.suffix.lower() in EXTENSIONS)
-    if not files:
-        raise FileNotFoundError(f"No images ({', '.join(EXTENSIONS)}) in {folder}.")
+    files = kg.images.list_images(folder)
     files = files[:limit] if limit else files
     out = np.empty((len(files), load_size, load_size, 3), np.uint8)
     for i, f in enumerate(files):
@@ -121,7 +120,6 @@ def build(args):
 
 
 def card(args, history, steps, wall):
-    from keras_gans.zoo import recipe_utils
 
     size, nb = args.image_size, args.n_blocks
     return {
@@ -134,10 +132,10 @@ def card(args, history, steps, wall):
         ),
         "task": "unpaired image-to-image translation, apple <-> orange (RGB, values in [-1, 1])",
         "architecture": (
-            f"kg.architectures.resnet_generator(n_blocks={nb}, filters={args.filters}) x2 (c7s1-{args.filters}, "
+            f"kg.cyclegan.resnet_generator(n_blocks={nb}, filters={args.filters}) x2 (c7s1-{args.filters}, "
             f"d{2 * args.filters}, d{4 * args.filters}, {nb} x R{4 * args.filters}, u{2 * args.filters}, "
             f"u{args.filters}, c7s1-3, tanh; reflection padding, InstanceNorm without affine); "
-            f"kg.architectures.patchgan_discriminator(filters={args.filters}, n_layers=3) x2 (70x70 PatchGAN). "
+            f"kg.cyclegan.patchgan_discriminator(filters={args.filters}, n_layers=3) x2 (70x70 PatchGAN). "
             "Same layers as the authors' PyTorch ResnetGenerator / NLayerDiscriminator."
         ),
         "data": (
@@ -238,7 +236,6 @@ def main(argv=None):
         g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
         d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
     )
-    from keras_gans.zoo import recipe_utils
 
     run = recipe_utils.run_dir("cyclegan_apple2orange", args.run_dir or (tempfile.mkdtemp() if args.smoke else None))
     log = recipe_utils.RunLog(run)

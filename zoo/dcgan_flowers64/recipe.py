@@ -50,7 +50,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
-from keras_gans.zoo import recipe_utils  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
+import recipe_utils  # noqa: E402  (zoo/_shared)
 
 HERE = Path(__file__).resolve().parent
 DATA = "flowers_ccby_128"
@@ -283,7 +284,7 @@ def evaluate(args, out_dir, n=5000, write=True):
     if write:
         from PIL import Image
 
-        from keras_gans.cli.generate import make_grid
+        from keras_gans.images import make_grid
 
         folder = out_dir / "dcgan_flowers64"
         Image.fromarray(make_grid(gan.generate(64, seed=0))).save(folder / "samples.png")

@@ -6,7 +6,7 @@ of 10,000 samples.
     nice -n 10 env KERAS_BACKEND=jax python zoo/dcgan_mnist/evaluate.py [--write]
 
 --write records the numbers in config.json, writes samples.png and
-re-renders MODEL_CARD.md (see keras_gans.zoo.mnist_eval.main).
+re-renders MODEL_CARD.md (see zoo/_shared/mnist_eval.py).
 """
 
 import os
@@ -15,7 +15,8 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-from keras_gans.zoo import mnist_eval  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
+import mnist_eval  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(mnist_eval.main(Path(__file__).resolve().parent, conditional=False))

@@ -24,6 +24,9 @@ import numpy as np  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
+import recipe_utils  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 DATA = "fruit_apple_orange"
 SIZE = 64
@@ -97,8 +100,6 @@ class Augmented(keras.utils.PyDataset):
 
 
 def main(argv=None):
-    from keras_gans.zoo import recipe_utils
-
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--steps", type=int, default=20, help="batches per epoch")

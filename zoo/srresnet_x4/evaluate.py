@@ -1,6 +1,6 @@
 """Measure an SR zoo entry on Set5, Set14 and BSD100 (x4, the data sets' own
 LR files; PSNR/SSIM on the BT.601 Y of colour images, grey images on their
-own values, 4 px shaved: ``keras_gans.sr_eval``) and write the table, in the
+own values, 4 px shaved: ``keras_gans.srgan.benchmark``) and write the table, in the
 paper's layout, into its card.
 
     env KERAS_BACKEND=tensorflow python zoo/srresnet_x4/evaluate.py [--entry zoo/srresnet_x4] [--write]
@@ -15,7 +15,10 @@ from pathlib import Path
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras_gans as kg  # noqa: E402
-from keras_gans import sr_eval  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
+import recipe_utils  # noqa: E402
+from keras_gans.srgan import benchmark as sr_eval  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SETS = ("Set5", "Set14", "BSD100")
@@ -53,8 +56,6 @@ def table(metrics, label):
 
 
 def main(argv=None):
-    from keras_gans.zoo import recipe_utils
-
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--entry", default=str(HERE))
     p.add_argument("--label", default="SRResNet x4")
@@ -69,7 +70,7 @@ def main(argv=None):
             {"command": recipe_utils.command_line(),
              "data": "Set5 (5), Set14 (14), BSD100 (100) x4 with their own LR files; never used in training",
              "protocol": "PSNR/SSIM on BT.601 Y of colour images, grey images (Set14 img_003) on their own "
-                         "values, 4 px shaved, output rounded to uint8 (keras_gans.sr_eval)"},
+                         "values, 4 px shaved, output rounded to uint8 (keras_gans.srgan.benchmark)"},
             notes={s: "x4 mean PSNR (dB) / SSIM of the model and of bicubic" for s in SETS},
             extra={"results": [
                 "PSNR (dB) / SSIM, x4, in the layout of Ledig et al. 2017, Table 2:", "",

@@ -50,6 +50,9 @@ import numpy as np  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
+import recipe_utils  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ZOO = HERE.parent
 SCALE = 4
@@ -118,13 +121,13 @@ class T91Pairs(keras.utils.PyDataset):
 # ------------------------------------------------------------------ models
 def build_game(args, stage):
     if stage == "srresnet":
-        g = kg.architectures.srresnet(scale=SCALE, blocks=args.blocks, filters=args.filters)
+        g = kg.srgan.srresnet(scale=SCALE, blocks=args.blocks, filters=args.filters)
         return kg.SRGAN(g, None, content_loss="mse", adversarial_weight=0, seed=args.seed)
     if args.init is None:
         raise ValueError("--stage srgan starts from a trained SRResNet: pass --init ENTRY (e.g. zoo/srresnet_x4).")
     init = kg.zoo.load(args.init)
     g = init.generator if isinstance(init, kg.SRGAN) else init
-    d = kg.architectures.srgan_discriminator(filters=args.filters, image_size=args.crop)
+    d = kg.srgan.srgan_discriminator(filters=args.filters, image_size=args.crop)
     return kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight, seed=args.seed)
 
 
@@ -155,8 +158,6 @@ def benchmark(game, images, args, n):
 
 
 def card(args, stage, steps, wall, history, n_images):
-    from keras_gans.zoo import recipe_utils
-
     srgan = stage == "srgan"
     name = "srgan_x4" if srgan else "srresnet_x4"
     final = {k: float(v[-1]) for k, v in history.items()} if history else {}
@@ -263,8 +264,8 @@ def main(argv=None):
 
     if args.benchmark and args.stage == "srgan" and args.init is None:
         # the timing does not depend on the weights: a fresh SRResNet stands in for stage 1
-        g = kg.architectures.srresnet(scale=SCALE, blocks=args.blocks, filters=args.filters)
-        d = kg.architectures.srgan_discriminator(filters=args.filters, image_size=args.crop)
+        g = kg.srgan.srresnet(scale=SCALE, blocks=args.blocks, filters=args.filters)
+        d = kg.srgan.srgan_discriminator(filters=args.filters, image_size=args.crop)
         game = kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight)
     else:
         game = build_game(args, args.stage)
@@ -277,8 +278,6 @@ def main(argv=None):
               f"(compile) {compile_s:.1f} s, then {per_step:.2f} s/step wall, {cpu_per_step:.2f} "
               f"CPU-s/step (process time, all threads) over {args.benchmark} steps")
         return 0
-
-    from keras_gans.zoo import recipe_utils
 
     name = "srgan_x4" if args.stage == "srgan" else "srresnet_x4"
     run = recipe_utils.run_dir(name, args.run_dir or (tempfile.mkdtemp() if args.smoke else None))

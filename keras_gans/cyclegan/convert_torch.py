@@ -1,7 +1,7 @@
 """The authors' CycleGAN generators (PyTorch ``.pth``) as Keras models.
 
-    g = kg.convert.cyclegan_from_torch("latest_net_G_A.pth")     # any backend, no torch needed
-    g = kg.convert.load_official_cyclegan("apple2orange")        # from the local cache
+    g = kg.cyclegan.from_torch("latest_net_G_A.pth")     # any backend, no torch needed
+    g = kg.cyclegan.load_official_cyclegan("apple2orange")        # from the local cache
     fake = g(images_in_minus1_1)
 
 The official repository (junyanz/pytorch-CycleGAN-and-pix2pix) saves
@@ -34,8 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gans.paths import CACHE_ENV, cache_dir
+
 OFFICIAL_URL = "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/{name}.pth"
-CACHE_ENV = "KERAS_GANS_CACHE"
 
 #: Names the authors publish (``scripts/download_cyclegan_model.sh``).
 OFFICIAL_MODELS = (
@@ -362,16 +363,16 @@ def cyclegan_from_torch(path_or_state_dict, n_blocks=None, image_size=None, name
             arrays).
         n_blocks: residual blocks (9 or 6); None infers them from the keys,
             and a given value must match them.
-        image_size: passed to ``kg.architectures.resnet_generator`` (None:
+        image_size: passed to ``kg.cyclegan.resnet_generator`` (None:
             any height and width divisible by 4).
 
-    Returns ``kg.architectures.resnet_generator(n_blocks, filters, channels)``
+    Returns ``kg.cyclegan.resnet_generator(n_blocks, filters, channels)``
     with every weight copied: same image in ``[-1, 1]`` in, same image out as
     the PyTorch model (within float32 rounding, ~1e-5).
     """
     import keras
 
-    from keras_gans.architectures.cyclegan import resnet_generator
+    from keras_gans.cyclegan.networks import resnet_generator
 
     if isinstance(path_or_state_dict, (str, os.PathLike)):
         sd = read_torch_state_dict(path_or_state_dict)
@@ -421,11 +422,6 @@ def _check_official(name):
             f"Unknown official CycleGAN model {name!r}; the authors publish "
             f"{', '.join(OFFICIAL_MODELS)}."
         )
-
-
-def cache_dir():
-    """``$KERAS_GANS_CACHE`` or ``~/.keras/keras_gans``."""
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".keras" / "keras_gans").expanduser()
 
 
 def official_cyclegan_url(name):

@@ -67,15 +67,6 @@ def software():
     return versions
 
 
-def git_commit(path="."):
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=path, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except Exception:
-        return None
-
-
 def command_line():
     """The command that is running, as one could type it again: with the
     Keras backend it runs on (``env KERAS_BACKEND=... python ...``)."""
@@ -140,7 +131,7 @@ class BestGenerator:
             def _persist(self):
                 if state is None:
                     return
-                from keras_gans.atomic import atomic_path
+                from keras_gans.files import atomic_path
 
                 b = self.best or (None, None, [])
                 meta = {"n": len(b[2]), "best_score": b[0], "best_epoch": b[1], "history": self.history}
@@ -222,7 +213,7 @@ class RunLog:
             "steps_from": int(steps_from), "steps_to": int(steps_to), "wall_s": round(float(wall_s), 1),
             "cpu": cpu_name(), "cores": usable_cores(), "backend": keras.backend.backend(), **extra,
         })
-        from keras_gans.atomic import atomic_write_text
+        from keras_gans.files import atomic_write_text
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.path, json.dumps(self.segments, indent=1))

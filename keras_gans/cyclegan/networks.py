@@ -5,7 +5,7 @@
 ``init_type='normal'``, ``init_gain=0.02``, no dropout).
 
 PyTorch conventions reproduced exactly, so that the official weights load
-(``kg.convert.cyclegan_from_torch``) and give the same images:
+(``kg.cyclegan.from_torch``) and give the same images:
 
 - instance normalization without affine parameters and without running
   statistics (``InstanceNorm2d(affine=False, track_running_stats=False)``,

@@ -8,7 +8,7 @@ import pytest
 from keras import ops
 
 import keras_gans as kg
-from keras_gans.games.srgan import receptive_radius
+from keras_gans.srgan.upscale import receptive_radius
 from keras_gans.layers import PixelShuffle
 
 BLOCKS, FILTERS = 2, 8
@@ -16,8 +16,8 @@ BLOCKS, FILTERS = 2, 8
 
 def tiny_pair(image_size=16, seed=0):
     keras.utils.set_random_seed(seed)
-    g = kg.architectures.srresnet(scale=4, blocks=BLOCKS, filters=FILTERS)
-    d = kg.architectures.srgan_discriminator(filters=FILTERS, image_size=image_size, dense=16)
+    g = kg.srgan.srresnet(scale=4, blocks=BLOCKS, filters=FILTERS)
+    d = kg.srgan.srgan_discriminator(filters=FILTERS, image_size=image_size, dense=16)
     return g, d
 
 
@@ -80,14 +80,14 @@ def test_pixel_shuffle_shapes_config_and_errors():
 # --------------------------------------------------------------- networks
 @pytest.mark.parametrize("scale,size", [(4, (7, 9)), (2, (5, 3))])
 def test_srresnet_upscales_any_size(scale, size):
-    g = kg.architectures.srresnet(scale=scale, blocks=BLOCKS, filters=FILTERS)
+    g = kg.srgan.srresnet(scale=scale, blocks=BLOCKS, filters=FILTERS)
     assert tuple(g.output.shape) == (None, None, None, 3)
     x = np.random.default_rng(0).random((2, *size, 3)).astype("float32")
     assert g.predict_on_batch(x).shape == (2, size[0] * scale, size[1] * scale, 3)
 
 
 def test_srresnet_structure_follows_the_paper():
-    g = kg.architectures.srresnet(scale=4, blocks=BLOCKS, filters=FILTERS)
+    g = kg.srgan.srresnet(scale=4, blocks=BLOCKS, filters=FILTERS)
     bns = [lyr for lyr in g.layers if isinstance(lyr, keras.layers.BatchNormalization)]
     assert len(bns) == 2 * BLOCKS + 1
     assert all(b.epsilon == 1e-5 and b.momentum == 0.9 for b in bns)
@@ -100,18 +100,18 @@ def test_srresnet_structure_follows_the_paper():
     # 9x9 (4) + 2 per block + mid (1) + up convs at x1 (1) and x2 (0.5) + 9x9 at x4 (1)
     assert receptive_radius(g) == int(np.ceil(4 + 2 * BLOCKS + 1 + 1 + 0.5 + 1))
     with pytest.raises(ValueError, match="power of two"):
-        kg.architectures.srresnet(scale=5)
+        kg.srgan.srresnet(scale=5)
 
 
 def test_discriminator_shapes_and_errors():
-    d = kg.architectures.srgan_discriminator(filters=FILTERS, image_size=32, dense=16)
+    d = kg.srgan.srgan_discriminator(filters=FILTERS, image_size=32, dense=16)
     assert tuple(d.output.shape) == (None, 1)
     convs = [lyr for lyr in d.layers if isinstance(lyr, keras.layers.Conv2D)]
     assert [c.filters for c in convs] == [8, 8, 16, 16, 32, 32, 64, 64]
     assert [c.strides[0] for c in convs] == [1, 2] * 4
     assert sum(isinstance(lyr, keras.layers.BatchNormalization) for lyr in d.layers) == 7
     with pytest.raises(ValueError, match="multiple of 16"):
-        kg.architectures.srgan_discriminator(image_size=100)
+        kg.srgan.srgan_discriminator(image_size=100)
 
 
 # -------------------------------------------------------------- the game
@@ -158,7 +158,7 @@ def test_pretraining_does_not_touch_the_discriminator():
 def test_logged_content_loss_is_numpy_mse_of_the_generator_output(stepped):
     out, hr = stepped["out"], stepped["hr"]
     expected = np.mean((out.astype(np.float64) - hr) ** 2)
-    loss = kg.losses.MSEContentLoss()
+    loss = kg.srgan.MSEContentLoss()
     assert float(ops.convert_to_numpy(loss(out, hr))) == pytest.approx(expected, rel=1e-6)
     assert stepped["logs"]["content_loss"] == pytest.approx(expected, rel=1e-5)
     expected_psnr = np.mean(10 * np.log10(4.0 / np.mean((np.clip(out, -1, 1) - hr) ** 2, axis=(1, 2, 3))))
@@ -184,7 +184,7 @@ def test_feature_loss_is_mse_of_features():
     inp = keras.Input((None, None, 3))
     feat = keras.layers.Conv2D(4, 3, padding="same", name="f1")(inp)
     model = keras.Model(inp, keras.layers.Conv2D(2, 3, name="f2")(feat))
-    loss = kg.losses.FeatureLoss(model, layer="f1", weight=2.0)
+    loss = kg.srgan.FeatureLoss(model, layer="f1", weight=2.0)
     _, hr = batch(2)
     sr = hr[::-1].copy()
     sub = keras.Model(inp, feat)
@@ -192,13 +192,13 @@ def test_feature_loss_is_mse_of_features():
     assert float(ops.convert_to_numpy(loss(sr, hr))) == pytest.approx(2.0 * np.mean((fa - fb) ** 2), rel=1e-5)
     assert not loss.feature_model.trainable
     with pytest.raises(ValueError, match="no layer 'nope'"):
-        kg.losses.FeatureLoss(model, layer="nope")
+        kg.srgan.FeatureLoss(model, layer="nope")
 
 
 def test_vgg_loss_fails_fast_without_the_cached_weights(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with pytest.raises(FileNotFoundError, match="vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"):
-        kg.losses.VGGFeatureLoss()
+        kg.srgan.VGGFeatureLoss()
     with pytest.raises(FileNotFoundError, match=str(tmp_path / "models")):
         kg.SRGAN(tiny_pair()[0], None, content_loss="vgg54", adversarial_weight=0)
 
@@ -256,7 +256,7 @@ def test_save_load_round_trip(stepped, tmp_path):
     loaded = keras.saving.load_model(path)
     assert isinstance(loaded, kg.SRGAN)
     assert loaded.scale == 4 and loaded.adversarial_weight == 2e-3 and loaded.seed == 7
-    assert isinstance(loaded.content_loss, kg.losses.MSEContentLoss)
+    assert isinstance(loaded.content_loss, kg.srgan.MSEContentLoss)
     assert int(loaded.d_optimizer.iterations) == 1
     lr, hr = batch(2, seed=9)
     np.testing.assert_allclose(loaded.generator.predict_on_batch(lr), sr.generator.predict_on_batch(lr), atol=1e-6)

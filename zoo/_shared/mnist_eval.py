@@ -171,7 +171,7 @@ def main(entry, conditional, argv=None):
 
     from keras_gans import backend as kg_backend
     from keras_gans import zoo
-    from keras_gans.zoo import recipe_utils
+    import recipe_utils
 
     p = argparse.ArgumentParser(description=f"measure the zoo entry {Path(entry).name}")
     p.add_argument("--entry", default=str(entry), help="entry folder (default: %(default)s)")
@@ -194,7 +194,7 @@ def main(entry, conditional, argv=None):
     if args.write:
         from PIL import Image
 
-        from keras_gans.cli.generate import make_grid
+        from keras_gans.images import make_grid
 
         Image.fromarray(make_grid(grid_images, columns=columns)).save(Path(args.entry) / "samples.png")
         evaluation = {

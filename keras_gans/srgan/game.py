@@ -14,11 +14,11 @@ The two-stage recipe of the paper (section 3.2):
    discriminator with the perceptual loss ``content + 1e-3 * adversarial``
    (the paper: VGG54 content loss, 10^5 updates at 1e-4 then 10^5 at 1e-5).
 
-    g = kg.architectures.srresnet(scale=4)
+    g = kg.srgan.srresnet(scale=4)
     pre = kg.SRGAN(g, None, content_loss="mse", adversarial_weight=0)
     pre.compile(g_optimizer=keras.optimizers.Adam(1e-4))
     pre.fit(pairs)                                # (lr, hr) batches
-    d = kg.architectures.srgan_discriminator(image_size=96)
+    d = kg.srgan.srgan_discriminator(image_size=96)
     sr = kg.SRGAN(g, d, content_loss="mse", adversarial_weight=1e-3)
     sr.compile(g_optimizer=keras.optimizers.Adam(1e-4), d_optimizer=keras.optimizers.Adam(1e-4))
     sr.fit(pairs)
@@ -29,196 +29,14 @@ import math
 import warnings
 
 import keras
-import numpy as np
 from keras import ops
 
 from keras_gans import backend
 from keras_gans import losses as losses_module
-from keras_gans.games.base import AdversarialGame, unpack_batch
+from keras_gans.games.base import AdversarialGame, deserialize, serialize, to_model_range, unpack_pair
 from keras_gans.games.checks import check_translator
-from keras_gans.losses.content import get_content_loss
-
-
-def _serialize(obj):
-    if obj is None or isinstance(obj, str):
-        return obj
-    return keras.saving.serialize_keras_object(obj)
-
-
-def _deserialize(config):
-    if config is None or isinstance(config, str):
-        return config
-    return keras.saving.deserialize_keras_object(config)
-
-
-# ------------------------------------------------------------------ inference
-def receptive_radius(model):
-    """An upper bound, in input (LR) pixels, on how far an output pixel of a
-    fully convolutional upscaler sees: the sum over its convolutions of
-    ``dilation * (kernel - 1) / 2`` divided by the upscaling done before
-    them. None when the model contains layers this does not understand
-    (strided or pooling layers, subclassed models)."""
-    from keras_gans.layers.pixel_shuffle import PixelShuffle
-
-    layers = getattr(model, "layers", None)
-    if not layers:
-        return None
-    radius, factor = 0.0, 1
-    neutral = (
-        keras.layers.InputLayer,
-        keras.layers.BatchNormalization,
-        keras.layers.PReLU,
-        keras.layers.LeakyReLU,
-        keras.layers.ReLU,
-        keras.layers.Activation,
-        keras.layers.Add,
-        keras.layers.Multiply,
-        keras.layers.Concatenate,
-        keras.layers.Rescaling,
-    )
-    for layer in layers:
-        if isinstance(layer, keras.layers.Conv2D) and not isinstance(layer, keras.layers.Conv2DTranspose):
-            if tuple(layer.strides) != (1, 1) or layer.padding != "same":
-                return None
-            k = max(layer.kernel_size)
-            d = max(layer.dilation_rate)
-            radius += d * (k - 1) / 2 / factor
-        elif isinstance(layer, PixelShuffle):
-            factor *= layer.scale
-        elif isinstance(layer, keras.layers.UpSampling2D):
-            radius += 1.0 / factor  # bilinear interpolation reads a neighbour
-            factor *= max(layer.size)
-        elif isinstance(layer, neutral):
-            continue
-        else:
-            return None
-    return int(math.ceil(radius))
-
-
-def _as_float01(images):
-    """(float32 images in [0, 1], was_uint8)."""
-    a = np.asarray(images)
-    if a.dtype == np.uint8:
-        return a.astype(np.float32) / 255.0, True
-    if np.issubdtype(a.dtype, np.integer) or a.dtype == bool:
-        raise TypeError(
-            f"upscale takes uint8 images (0..255) or float images in [0, 1]; got dtype {a.dtype}."
-        )
-    return a.astype(np.float32), False
-
-
-def upscale_images(generator, images, scale, tile=None, overlap=None):
-    """Upscale with a generator mapping LR ``[0, 1]`` to HR ``[-1, 1]``.
-
-    Args:
-        generator: the keras model (fully convolutional when tiling).
-        images: one image ``(H, W, C)`` or a batch ``(N, H, W, C)``, uint8
-            (0..255) or float in ``[0, 1]``; or a list of such images (sizes
-            may differ).
-        scale: the generator's upscaling factor.
-        tile: None to run each image whole, or the side in LR pixels of the
-            tiles the image is cut into (memory then stays bounded by the
-            tile size, not the image size).
-        overlap: LR pixels of context added around each tile and discarded
-            from its output. None: the generator's receptive radius when it
-            can be derived (see ``receptive_radius``; 40 for SRResNet-16,
-            which makes tiled and whole results agree up to float rounding),
-            else 32.
-
-    Returns the same kind as given: uint8 in -> uint8 out (rounded), float in
-    -> float32 in ``[0, 1]`` out; ``scale`` times larger.
-    """
-    if isinstance(images, (list, tuple)):
-        return [upscale_images(generator, im, scale, tile, overlap) for im in images]
-    x, was_uint8 = _as_float01(images)
-    single = x.ndim == 3
-    if x.ndim not in (3, 4):
-        raise ValueError(
-            f"upscale takes one image (height, width, channels) or a batch (n, height, width, "
-            f"channels); got an array of shape {x.shape}. Add a channel axis to grayscale images "
-            "(or convert them to RGB)."
-        )
-    if single:
-        x = x[None]
-    channels = _input_channels(generator)
-    if channels is not None and x.shape[-1] != channels:
-        raise ValueError(
-            f"upscale: the model takes {channels}-channel images; got {x.shape[-1]} channels "
-            f"(shape {x.shape}). Convert the image (e.g. PIL's .convert('RGB'))."
-        )
-    if tile is not None:
-        if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 1:
-            raise ValueError(f"tile must be a positive int (LR pixels) or None; got {tile!r}.")
-        tile = int(tile)
-    if overlap is None:
-        overlap = receptive_radius(generator)
-        overlap = 32 if overlap is None else overlap
-    if isinstance(overlap, bool) or not isinstance(overlap, (int, np.integer)) or overlap < 0:
-        raise ValueError(f"overlap must be a non-negative int (LR pixels); got {overlap!r}.")
-    overlap = int(overlap)
-
-    forward = getattr(generator, "predict_on_batch", None)  # one compiled call per shape
-    if forward is None:
-        forward = lambda b: generator(b, training=False)  # noqa: E731
-
-    def run(batch):
-        y = np.asarray(ops.convert_to_numpy(forward(np.ascontiguousarray(batch))))
-        if y.shape[1] != batch.shape[1] * scale or y.shape[2] != batch.shape[2] * scale:
-            raise ValueError(
-                f"upscale: the generator mapped {batch.shape[1:3]} to {y.shape[1:3]}, not x{scale}."
-            )
-        return y
-
-    n, h, w, c = x.shape
-    out = np.empty((n, h * scale, w * scale, c), np.float32)
-    for i in range(n):
-        img = x[i]
-        if tile is None or (h <= tile and w <= tile):
-            out[i] = run(img[None])[0]
-            continue
-        # Every window has the same shape (tile + 2 * overlap, clipped to the
-        # image), shifted inwards at the borders: a compiled generator is
-        # traced once per image size, and each tile's core still has at least
-        # `overlap` pixels of context on every side that is not an image border.
-        win_h, win_w = min(h, tile + 2 * overlap), min(w, tile + 2 * overlap)
-        for y0 in range(0, h, tile):
-            y1 = min(y0 + tile, h)
-            ya = min(max(0, y0 - overlap), h - win_h)
-            for x0 in range(0, w, tile):
-                x1 = min(x0 + tile, w)
-                xa = min(max(0, x0 - overlap), w - win_w)
-                res = run(img[None, ya : ya + win_h, xa : xa + win_w])[0]
-                out[i, y0 * scale : y1 * scale, x0 * scale : x1 * scale] = res[
-                    (y0 - ya) * scale : (y1 - ya) * scale, (x0 - xa) * scale : (x1 - xa) * scale
-                ]
-    out = np.clip((out + 1.0) * 0.5, 0.0, 1.0)
-    if was_uint8:
-        out = np.round(out * 255.0).astype(np.uint8)
-    return out[0] if single else out
-
-
-def _input_channels(model):
-    try:
-        return model.inputs[0].shape[-1]
-    except (AttributeError, IndexError, ValueError, TypeError):
-        return None
-
-
-def infer_scale(generator):
-    """The upscaling factor of a fully convolutional generator, from its
-    output shape for a 12x12 input (None if it cannot be derived)."""
-    c = _input_channels(generator)
-    if c is None:
-        return None
-    try:
-        shape = generator.compute_output_shape((1, 12, 12, c))
-    except Exception:  # noqa: BLE001  (subclassed models may not implement it)
-        return None
-    if isinstance(shape, list):
-        shape = shape[0]
-    if len(shape) != 4 or shape[1] is None or shape[1] % 12 or shape[2] != shape[1]:
-        return None
-    return shape[1] // 12
+from keras_gans.srgan.losses import get_content_loss
+from keras_gans.srgan.upscale import infer_scale, upscale_images
 
 
 # ----------------------------------------------------------------------- game
@@ -235,13 +53,13 @@ class SRGAN(AdversarialGame):
     Args:
         generator: keras model, LR ``(N, h, w, C)`` in ``[0, 1]`` -> HR
             ``(N, h*scale, w*scale, C)`` in ``[-1, 1]`` (e.g.
-            ``kg.architectures.srresnet``).
+            ``kg.srgan.srresnet``).
         discriminator: keras model, HR in ``[-1, 1]`` -> logits (e.g.
-            ``kg.architectures.srgan_discriminator``), or None when
+            ``kg.srgan.srgan_discriminator``), or None when
             ``adversarial_weight=0``.
         content_loss: "mse" (pixel MSE, in the ``[-1, 1]`` range), "vgg54" /
-            "vgg22" (``kg.losses.VGGFeatureLoss``, needs the cached VGG19
-            weights), a ``kg.losses.FeatureLoss``, or a callable
+            "vgg22" (``kg.srgan.VGGFeatureLoss``, needs the cached VGG19
+            weights), a ``kg.srgan.FeatureLoss``, or a callable
             ``(sr, hr) -> scalar``.
         adversarial_weight: weight of the generator's adversarial loss (the
             paper: 1e-3). 0 is SRResNet training: the discriminator is
@@ -283,7 +101,7 @@ class SRGAN(AdversarialGame):
         if discriminator is None and self.adversarial_weight > 0:
             raise ValueError(
                 f"SRGAN: adversarial_weight={adversarial_weight} needs a discriminator; pass one "
-                "(kg.architectures.srgan_discriminator) or use adversarial_weight=0 for SRResNet "
+                "(kg.srgan.srgan_discriminator) or use adversarial_weight=0 for SRResNet "
                 "(MSE) pre-training without one."
             )
         if discriminator is not None and not isinstance(discriminator, keras.layers.Layer):
@@ -361,30 +179,15 @@ class SRGAN(AdversarialGame):
 
     # ------------------------------------------------------------------ data
     def _unpack(self, data):
-        x, y, _ = unpack_batch(data, "SRGAN")
-        if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
-            x, y = x
-        if y is None:
-            raise ValueError(
-                "SRGAN trains on (low_res, high_res) pairs: pass fit(x=low_res, y=high_res) or a "
-                "dataset yielding (low_res, high_res) tuples."
-            )
-        lr = self._to_range(x, "low_res", 0)
-        hr = self._to_range(y, "high_res", 1)
+        x, y = unpack_pair(
+            data, "SRGAN",
+            "(low_res, high_res) pairs: pass fit(x=low_res, y=high_res) or a dataset yielding "
+            "(low_res, high_res) tuples",
+        )
+        lr = to_model_range(x, "SRGAN", "low_res", (0.0, 1.0), self.compute_dtype)
+        hr = to_model_range(y, "SRGAN", "high_res", (-1.0, 1.0), self.compute_dtype)
         self._check_pair_shapes(lr, hr)
         return lr, hr
-
-    def _to_range(self, t, what, kind):
-        if len(t.shape) != 4:
-            raise ValueError(
-                f"SRGAN: {what} batches must have rank 4 (batch, height, width, channels); got shape "
-                f"{tuple(t.shape)}."
-            )
-        dtype = keras.backend.standardize_dtype(t.dtype)
-        if "int" in dtype:
-            t = ops.cast(t, "float32")
-            t = t / 255.0 if kind == 0 else t / 127.5 - 1.0
-        return ops.cast(t, self.compute_dtype)
 
     def _check_pair_shapes(self, lr, hr):
         s = self.scale
@@ -471,11 +274,11 @@ class SRGAN(AdversarialGame):
     def get_config(self):
         return {
             "name": self.name,
-            "generator": _serialize(self.generator),
-            "discriminator": _serialize(self.discriminator),
-            "content_loss": _serialize(self.content_loss),
+            "generator": serialize(self.generator),
+            "discriminator": serialize(self.discriminator),
+            "content_loss": serialize(self.content_loss),
             "adversarial_weight": self.adversarial_weight,
-            "loss": _serialize(self.loss_fn),
+            "loss": serialize(self.loss_fn),
             "scale": self.scale,
             "seed": self.seed,
         }
@@ -485,5 +288,5 @@ class SRGAN(AdversarialGame):
         config = dict(config)
         for key in ("generator", "discriminator", "content_loss", "loss"):
             if key in config:
-                config[key] = _deserialize(config[key])
+                config[key] = deserialize(config[key])
         return cls(**config)

@@ -1,6 +1,6 @@
 """Super-resolution benchmark evaluation (Set5, Set14, BSD100, or any folder).
 
-    from keras_gans import sr_eval
+    from keras_gans.srgan import benchmark as sr_eval
     result = sr_eval.evaluate(model, "../shared/data/Set5", scale=4)
     result["mean"]["bicubic"], result["mean"]["model"]   # {"psnr": dB, "ssim": ...}
     print(sr_eval.format_table(result))
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gans.images import is_image_file
 from keras_gans.metrics.image_quality import psnr, ssim
 
 # Ledig et al. 2017, Table 2 (x4; PSNR dB / SSIM).
@@ -37,7 +38,6 @@ PAPER_TABLE2 = {
     "BSD100": {"bicubic": (25.94, 0.6935), "SRResNet": (27.58, 0.7620), "SRGAN": (25.16, 0.6688)},
 }
 _ALIASES = {"set5": "Set5", "set14": "Set14", "bsd100": "BSD100", "b100": "BSD100"}
-EXTENSIONS = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
 def _pil():
@@ -98,7 +98,7 @@ def find_pairs(data_dir, scale=4):
         )
     sub = root / f"image_SRF_{scale}"
     folder = sub if sub.is_dir() else root
-    files = sorted(f for f in folder.iterdir() if f.is_file() and f.suffix.lower() in EXTENSIONS)
+    files = sorted(f for f in folder.iterdir() if f.is_file() and is_image_file(f))
     pattern = re.compile(rf"^(.*)_SRF_{scale}_HR$")
     pairs = []
     packaged = [f for f in files if pattern.match(f.stem)]
@@ -126,7 +126,7 @@ def as_upscaler(model, tile=None, overlap=None):
     import keras
 
     if isinstance(model, keras.Model):
-        from keras_gans.games.srgan import infer_scale, upscale_images
+        from keras_gans.srgan.upscale import infer_scale, upscale_images
 
         s = infer_scale(model)
         if s is None:

@@ -1,9 +1,11 @@
-"""Where the data sets are."""
+"""Where things are: the data sets, keras_gans' cache, Keras' model cache.
+One place for every folder the library resolves."""
 
 import os
 from pathlib import Path
 
 ENV_VAR = "KERAS_GANS_DATA"
+CACHE_ENV = "KERAS_GANS_CACHE"
 
 
 def data_dir():
@@ -30,3 +32,22 @@ def dataset_path(name, path=None):
             f"place the {name!r} files there."
         )
     return folder
+
+
+def cache_dir():
+    """keras_gans' own cache (e.g. converted official checkpoints):
+    ``$KERAS_GANS_CACHE`` or ``~/.keras/keras_gans``."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".keras" / "keras_gans").expanduser()
+
+
+def keras_models_dir():
+    """Where ``keras.utils.get_file`` keeps downloaded weights (VGG19,
+    InceptionV3): ``$KERAS_HOME/models``, else ``~/.keras/models`` (``/tmp/.keras``
+    when the home folder is not writable, as Keras does)."""
+    home = os.environ.get("KERAS_HOME")
+    if not home:
+        base = os.path.expanduser("~")
+        if not os.access(base, os.W_OK):
+            base = "/tmp"
+        home = os.path.join(base, ".keras")
+    return Path(home) / "models"

@@ -10,14 +10,14 @@ import pytest
 from keras import ops
 
 import keras_gans as kg
-from keras_gans.games.image_pool import ImagePool
+from keras_gans.cyclegan.image_pool import ImagePool
 from keras_gans.schedules import LinearDecay
 
 SIZE = 32
 
 
 def nets(seed=0, image_size=None):
-    A = kg.architectures
+    A = kg.cyclegan
     return (
         A.resnet_generator(n_blocks=2, filters=8, image_size=image_size, seed=seed, name="g_ab"),
         A.resnet_generator(n_blocks=2, filters=8, image_size=image_size, seed=seed + 100, name="g_ba"),
@@ -286,9 +286,9 @@ def test_constructor_errors():
 def test_cycle_and_identity_losses_formulas():
     rng = np.random.default_rng(0)
     a, ra, b, rb = (rng.normal(size=(2, 4, 4, 3)).astype(np.float32) for _ in range(4))
-    cyc = float(ops.convert_to_numpy(kg.losses.cycle_consistency_loss(a, ra, b, rb, cycle_weight=10.0)))
+    cyc = float(ops.convert_to_numpy(kg.cyclegan.cycle_consistency_loss(a, ra, b, rb, cycle_weight=10.0)))
     np.testing.assert_allclose(cyc, 10 * (np.abs(ra - a).mean() + np.abs(rb - b).mean()), rtol=1e-6)
-    idt = float(ops.convert_to_numpy(kg.losses.identity_loss(a, ra, b, rb, cycle_weight=10.0, identity_weight=0.5)))
+    idt = float(ops.convert_to_numpy(kg.cyclegan.identity_loss(a, ra, b, rb, cycle_weight=10.0, identity_weight=0.5)))
     np.testing.assert_allclose(idt, 5 * (np.abs(ra - a).mean() + np.abs(rb - b).mean()), rtol=1e-6)
 
 
@@ -309,7 +309,7 @@ def test_cli_translate_any_size_through_the_zoo(trained, tmp_path, capsys, monke
     from PIL import Image
 
     from keras_gans.cli import main
-    from keras_gans.cli.translate import translate_array, working_size
+    from keras_gans.cyclegan.translate import translate_any_size as translate_array, working_size
 
     cg, *_ = trained
     entry = kg.zoo.save(cg, tmp_path / "cyclegan_tiny", card={"preprocessing": {"image_size": SIZE}})

@@ -16,12 +16,13 @@ them, so a feature network's weights are not written with the game's weights
 step as constants.
 """
 
-import os
 import warnings
 from pathlib import Path
 
 import keras
 from keras import ops
+
+from keras_gans.paths import keras_models_dir
 
 VGG19_NOTOP = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 VGG_RESCALE = 1.0 / 12.75  # the paper's rescaling of VGG feature maps
@@ -148,20 +149,13 @@ class FeatureLoss:
         warnings.warn(
             "FeatureLoss rebuilt from its config: the feature model has its architecture but NOT "
             "its trained weights (they are not saved with a game). Attach your feature model again "
-            "(game.content_loss = kg.losses.FeatureLoss(model, ...)) before training.",
+            "(game.content_loss = kg.srgan.FeatureLoss(model, ...)) before training.",
             stacklevel=2,
         )
         return cls(**config)
 
     def __repr__(self):
         return f"FeatureLoss({self.feature_model.name}, weight={self.weight})"
-
-
-def keras_cache_dir():
-    """Where ``keras.utils.get_file`` keeps downloaded models:
-    ``$KERAS_HOME/models`` or ``~/.keras/models``."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return Path(home) / "models"
 
 
 def vgg_preprocess(images):
@@ -192,7 +186,7 @@ class VGGFeatureLoss(FeatureLoss):
     name = "vgg"
 
     def __init__(self, layer="block5_conv4", weight=VGG_RESCALE**2, weights_path=None):
-        path = Path(weights_path).expanduser() if weights_path else keras_cache_dir() / VGG19_NOTOP
+        path = Path(weights_path).expanduser() if weights_path else keras_models_dir() / VGG19_NOTOP
         if not path.is_file():
             raise FileNotFoundError(
                 f"VGGFeatureLoss needs the VGG19 ImageNet weights file {VGG19_NOTOP} and it is not "
@@ -230,12 +224,12 @@ def get_content_loss(identifier):
             return VGGFeatureLoss("block2_conv2")
         raise ValueError(
             f"Unknown content loss {identifier!r}; use 'mse', 'vgg54', 'vgg22', a "
-            "kg.losses.FeatureLoss or a callable (sr, hr) -> scalar."
+            "kg.srgan.FeatureLoss or a callable (sr, hr) -> scalar."
         )
     if isinstance(identifier, dict):
         return keras.saving.deserialize_keras_object(identifier)
     if callable(identifier):
         return identifier
     raise TypeError(
-        f"content_loss must be 'mse', 'vgg54', a kg.losses.FeatureLoss or a callable; got {identifier!r}."
+        f"content_loss must be 'mse', 'vgg54', a kg.srgan.FeatureLoss or a callable; got {identifier!r}."
     )

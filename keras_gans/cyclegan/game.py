@@ -2,10 +2,10 @@
 translation between two domains A and B.
 
     import keras_gans as kg
-    g_ab = kg.architectures.resnet_generator(n_blocks=9, name="g_ab")
-    g_ba = kg.architectures.resnet_generator(n_blocks=9, name="g_ba")
-    d_a = kg.architectures.patchgan_discriminator(name="d_a")
-    d_b = kg.architectures.patchgan_discriminator(name="d_b")
+    g_ab = kg.cyclegan.resnet_generator(n_blocks=9, name="g_ab")
+    g_ba = kg.cyclegan.resnet_generator(n_blocks=9, name="g_ba")
+    d_a = kg.cyclegan.patchgan_discriminator(name="d_a")
+    d_b = kg.cyclegan.patchgan_discriminator(name="d_b")
     cg = kg.CycleGAN(g_ab, g_ba, d_a, d_b, loss="least_squares",
                      cycle_weight=10.0, identity_weight=0.5, pool_size=50)
     lr = kg.schedules.LinearDecay(2e-4, constant_steps=100 * n, decay_steps=100 * n)
@@ -48,33 +48,15 @@ from keras_gans import losses as losses_module
 from keras_gans import schedules  # noqa: F401  (kg.schedules.LinearDecay, the paper's schedule)
 # The builders' layers and weight initializer must be registered whenever a
 # saved CycleGAN (or generator) is deserialized, i.e. on `import keras_gans`.
-from keras_gans.architectures import cyclegan as cyclegan_networks
-from keras_gans.games.base import AdversarialGame, unpack_batch
+from keras_gans.cyclegan import networks as cyclegan_networks
+from keras_gans.cyclegan.image_pool import ImagePool
+from keras_gans.cyclegan.losses import cycle_consistency_loss, identity_loss
+from keras_gans.cyclegan.translate import static_image_shape, translate_images
+from keras_gans.games.base import AdversarialGame, deserialize, serialize, to_model_range, unpack_pair
 from keras_gans.games.checks import check_translator
-from keras_gans.games.image_pool import ImagePool
 from keras_gans.losses.adversarial import LeastSquares
-from keras_gans.losses.cycle import cycle_consistency_loss, identity_loss
 
 DIRECTIONS = ("a2b", "b2a")
-
-
-def _serialize(obj):
-    return None if obj is None else keras.saving.serialize_keras_object(obj)
-
-
-def _deserialize(config):
-    return None if config is None else keras.saving.deserialize_keras_object(config)
-
-
-def _static_image_shape(model):
-    """The model's (H, W, C) input shape when fully known, else None."""
-    try:
-        shape = tuple(model.inputs[0].shape[1:])
-    except (AttributeError, IndexError, TypeError, ValueError):
-        return None
-    if len(shape) != 3 or any(s is None for s in shape):
-        return None
-    return tuple(int(s) for s in shape)
 
 
 def _number(value, what, positive=False):
@@ -93,10 +75,10 @@ class CycleGAN(AdversarialGame):
 
     Args:
         generator_ab: keras model, domain-A image ``[-1, 1]`` -> domain-B image
-            (``kg.architectures.resnet_generator``).
+            (``kg.cyclegan.resnet_generator``).
         generator_ba: keras model, B -> A.
         discriminator_a: keras model judging domain-A images (logits; a
-            PatchGAN map is averaged), e.g. ``kg.architectures.patchgan_discriminator``.
+            PatchGAN map is averaged), e.g. ``kg.cyclegan.patchgan_discriminator``.
         discriminator_b: judges domain-B images.
         loss: adversarial loss name or ``kg.losses.AdversarialLoss``
             (the paper: "least_squares").
@@ -161,8 +143,8 @@ class CycleGAN(AdversarialGame):
         self.pool_b = ImagePool(pool_size, name="pool_b")
         shape_a, shape_b = self._split_shapes(image_shape)
         self._build_pools(
-            shape_a or _static_image_shape(discriminator_a),
-            shape_b or _static_image_shape(discriminator_b),
+            shape_a or static_image_shape(discriminator_a),
+            shape_b or static_image_shape(discriminator_b),
         )
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.cycle_tracker = keras.metrics.Mean(name="cycle_loss")
@@ -312,30 +294,18 @@ class CycleGAN(AdversarialGame):
 
     # ------------------------------------------------------------------ data
     def _split_batch(self, data):
-        x, y, _ = unpack_batch(data, "CycleGAN")
-        if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
-            x, y = x
-        if y is None:
-            raise ValueError(
-                "CycleGAN trains on unaligned pairs of batches: pass a dataset yielding "
-                "(images_a, images_b) tuples, or fit(x=images_a, y=images_b)."
-            )
-        return x, y
-
-    def _to_model_range(self, t, what):
-        if len(t.shape) != 4:
-            raise ValueError(
-                f"CycleGAN: {what} batches must have rank 4 (batch, height, width, channels); got "
-                f"shape {tuple(t.shape)}."
-            )
-        dtype = keras.backend.standardize_dtype(t.dtype)
-        if "int" in dtype:
-            t = ops.cast(t, "float32") / 127.5 - 1.0
-        return ops.cast(t, self.compute_dtype)
+        return unpack_pair(
+            data, "CycleGAN",
+            "unaligned pairs of batches: pass a dataset yielding (images_a, images_b) tuples, or "
+            "fit(x=images_a, y=images_b)",
+        )
 
     def _unpack(self, data):
         a, b = self._split_batch(data)
-        return self._to_model_range(a, "images_a"), self._to_model_range(b, "images_b")
+        return (
+            to_model_range(a, "CycleGAN", "images_a", dtype=self.compute_dtype),
+            to_model_range(b, "CycleGAN", "images_b", dtype=self.compute_dtype),
+        )
 
     # ------------------------------------------------------------------ step
     def generator_losses(self, real_a, real_b):
@@ -439,11 +409,11 @@ class CycleGAN(AdversarialGame):
     def get_config(self):
         return {
             "name": self.name,
-            "generator_ab": _serialize(self.generator_ab),
-            "generator_ba": _serialize(self.generator_ba),
-            "discriminator_a": _serialize(self.discriminator_a),
-            "discriminator_b": _serialize(self.discriminator_b),
-            "loss": _serialize(self.loss_fn),
+            "generator_ab": serialize(self.generator_ab),
+            "generator_ba": serialize(self.generator_ba),
+            "discriminator_a": serialize(self.discriminator_a),
+            "discriminator_b": serialize(self.discriminator_b),
+            "loss": serialize(self.loss_fn),
             "cycle_weight": self.cycle_weight,
             "identity_weight": self.identity_weight,
             "pool_size": self.pool_size,
@@ -456,57 +426,5 @@ class CycleGAN(AdversarialGame):
         config = dict(config)
         for key in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b", "loss"):
             if key in config:
-                config[key] = _deserialize(config[key])
+                config[key] = deserialize(config[key])
         return cls(**config)
-
-
-def translate_images(generator, images, batch_size=8):
-    """Run an image-to-image ``generator`` (``[-1, 1]`` -> ``[-1, 1]``) on
-    uint8 or ``[-1, 1]`` float images; see ``CycleGAN.translate``."""
-    a = np.asarray(images)
-    if a.ndim not in (3, 4):
-        raise ValueError(
-            f"translate takes one image (height, width, channels) or a batch (n, height, width, "
-            f"channels); got an array of shape {a.shape}."
-        )
-    single = a.ndim == 3
-    if single:
-        a = a[None]
-    if a.dtype == np.uint8:
-        x, was_uint8 = a.astype(np.float32) / 127.5 - 1.0, True
-    elif np.issubdtype(a.dtype, np.floating):
-        x, was_uint8 = a.astype(np.float32), False
-    else:
-        raise TypeError(
-            f"translate takes uint8 images (0..255) or float images in [-1, 1]; got dtype {a.dtype}."
-        )
-    expected = _static_image_shape(generator)
-    try:
-        channels = generator.inputs[0].shape[-1]
-    except (AttributeError, IndexError, TypeError):
-        channels = None
-    if channels is not None and x.shape[-1] != channels:
-        raise ValueError(f"The generator takes {channels}-channel images; got {x.shape[-1]} channels.")
-    if expected is not None and tuple(x.shape[1:]) != expected:
-        raise ValueError(
-            f"This generator was built for images of shape {expected}; got {tuple(x.shape[1:])}. "
-            "Resize the images, or rebuild the generator with image_size=None."
-        )
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
-    out = []
-    for i in range(0, len(x), batch_size):
-        # An eager call: no whole-model compilation per image size (the CLI
-        # sees many sizes); the convolutions dominate the time anyway.
-        y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
-        if y.shape[:3] != x[i : i + batch_size].shape[:3]:
-            raise ValueError(
-                f"The generator maps {x.shape[1]}x{x.shape[2]} images to {y.shape[1]}x{y.shape[2]}: "
-                "use a size it preserves (multiples of 4 for kg.architectures.resnet_generator); "
-                "resize or pad the images first."
-            )
-        out.append(np.asarray(y, np.float32))
-    y = np.concatenate(out, axis=0) if out else np.zeros((0, *x.shape[1:]), np.float32)
-    if was_uint8:
-        y = np.clip(np.round((y + 1.0) * 127.5), 0, 255).astype(np.uint8)
-    return y[0] if single else y

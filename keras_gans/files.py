@@ -1,4 +1,4 @@
-"""Files written whole or not at all.
+"""Files written whole or not at all, and checked when read back.
 
 Every file keras_gans writes (checkpoints, weights, cards, images) goes to a
 temporary name in the destination folder, is flushed to disk (``fsync``) and
@@ -12,6 +12,7 @@ file or the new one, never a truncated one.
 """
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -80,4 +81,13 @@ def atomic_write_text(path, text, encoding="utf-8"):
     atomic_write_bytes(path, text.encode(encoding))
 
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text"]
+def sha256_file(path):
+    """The hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "sha256_file"]

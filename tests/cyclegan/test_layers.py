@@ -107,29 +107,29 @@ def test_instance_norm_config_and_errors():
 # ------------------------------------------------------------ architectures
 def test_official_sizes_and_parameter_counts():
     # resnet_9blocks and the 70x70 PatchGAN of the official code: 11,378,179 and 2,764,737 parameters
-    g = kg.architectures.resnet_generator(n_blocks=9, image_size=256)
-    d = kg.architectures.patchgan_discriminator(image_size=256)
+    g = kg.cyclegan.resnet_generator(n_blocks=9, image_size=256)
+    d = kg.cyclegan.patchgan_discriminator(image_size=256)
     assert g.count_params() == 11_378_179
     assert d.count_params() == 2_764_737
     assert g.output_shape == (None, 256, 256, 3)
     assert d.output_shape == (None, 30, 30, 1)
-    g6 = kg.architectures.resnet_generator(n_blocks=6, image_size=128)
+    g6 = kg.cyclegan.resnet_generator(n_blocks=6, image_size=128)
     assert g6.count_params() == 7_837_699
 
 
 def test_small_networks_run_at_any_multiple_of_four():
-    g = kg.architectures.resnet_generator(n_blocks=2, filters=8, seed=0)
-    d = kg.architectures.patchgan_discriminator(filters=8, seed=0)
+    g = kg.cyclegan.resnet_generator(n_blocks=2, filters=8, seed=0)
+    d = kg.cyclegan.patchgan_discriminator(filters=8, seed=0)
     y = ops.convert_to_numpy(g(rand((1, 24, 40, 3))))  # not square, not a power of 2
     assert y.shape == (1, 24, 40, 3) and np.all(np.abs(y) <= 1.0) and y.std() > 0
     assert tuple(d(rand((2, 32, 32, 3))).shape) == (2, 2, 2, 1)
     # seeded initialisation is the same on every backend (drawn with NumPy)
-    w = kg.architectures.resnet_generator(n_blocks=2, filters=8, seed=0).get_layer("model_1").kernel
+    w = kg.cyclegan.resnet_generator(n_blocks=2, filters=8, seed=0).get_layer("model_1").kernel
     np.testing.assert_allclose(
         ops.convert_to_numpy(w)[0, 0, 0, :3], np.random.default_rng(0).normal(0, 0.02, (7, 7, 3, 8))[0, 0, 0, :3],
         rtol=1e-6,
     )
     with pytest.raises(ValueError, match="multiple of 4"):
-        kg.architectures.resnet_generator(image_size=30)
+        kg.cyclegan.resnet_generator(image_size=30)
     with pytest.raises(ValueError, match="n_blocks must be a positive int"):
-        kg.architectures.resnet_generator(n_blocks=0)
+        kg.cyclegan.resnet_generator(n_blocks=0)

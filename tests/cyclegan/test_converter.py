@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import keras_gans as kg
-from keras_gans.convert import cyclegan as conv
+from keras_gans.cyclegan import convert_torch as conv
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
@@ -98,7 +98,7 @@ def test_reader_matches_torch_load_without_torch(reference):
 
 def test_converted_generator_matches_pytorch(reference):
     _, path, x, y_torch = reference
-    g = kg.convert.cyclegan_from_torch(path)
+    g = kg.cyclegan.from_torch(path)
     assert g.output_shape == (None, None, None, 3)
     y = np.asarray(g.predict(x, verbose=0))
     diff = float(np.max(np.abs(y - y_torch)))
@@ -109,7 +109,7 @@ def test_converted_generator_matches_pytorch(reference):
 
 def test_odd_sizes_and_rectangles_match(reference):
     net, path, _, _ = reference
-    g = kg.convert.cyclegan_from_torch(path, n_blocks=2)
+    g = kg.cyclegan.from_torch(path, n_blocks=2)
     x = np.random.default_rng(1).uniform(-1, 1, (1, 36, 20, 3)).astype("float32")
     y = np.asarray(g.predict(x, verbose=0))
     assert y.shape == (1, 36, 20, 3)
@@ -124,17 +124,17 @@ def test_legacy_format_and_in_memory_state_dict(reference, tmp_path):
     sd = conv.read_torch_state_dict(legacy)
     for k, v in net.state_dict().items():
         np.testing.assert_array_equal(sd[k], v.numpy())
-    g = kg.convert.cyclegan_from_torch(net.state_dict())
+    g = kg.cyclegan.from_torch(net.state_dict())
     assert np.max(np.abs(np.asarray(g.predict(x, verbose=0)) - y_torch)) < 1e-4
 
 
 def test_nine_block_official_layout_is_inferred():
     sd = {k: v.numpy() for k, v in ResnetGenerator(ngf=4, n_blocks=9).state_dict().items()}
     assert "model.26.weight" in sd  # the last conv of resnet_9blocks, as in the official files
-    g = kg.convert.cyclegan_from_torch(sd)
+    g = kg.cyclegan.from_torch(sd)
     assert sum(1 for layer in g.layers if layer.name.endswith("_conv_block_1")) == 9
     with pytest.raises(ValueError, match="n_blocks=6 but the state dict holds 9"):
-        kg.convert.cyclegan_from_torch(sd, n_blocks=6)
+        kg.cyclegan.from_torch(sd, n_blocks=6)
 
 
 def test_truncated_and_garbage_files_raise_clear_errors(reference, tmp_path):
@@ -143,32 +143,32 @@ def test_truncated_and_garbage_files_raise_clear_errors(reference, tmp_path):
     truncated = tmp_path / "truncated.pth"
     truncated.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="truncated or corrupted"):
-        kg.convert.cyclegan_from_torch(truncated)
+        kg.cyclegan.from_torch(truncated)
     garbage = tmp_path / "garbage.pth"
     garbage.write_bytes(b"<html>404 Not Found</html>" * 10)
     with pytest.raises(ValueError, match=r"garbage\.pth is not"):
-        kg.convert.cyclegan_from_torch(garbage)
+        kg.cyclegan.from_torch(garbage)
     evil = tmp_path / "evil.pth"
     evil.write_bytes(pickle.dumps(os.system))
     with pytest.raises(ValueError):
         conv.read_torch_state_dict(evil)
     with pytest.raises(FileNotFoundError):
-        kg.convert.cyclegan_from_torch(tmp_path / "absent.pth")
+        kg.cyclegan.from_torch(tmp_path / "absent.pth")
     with pytest.raises(ValueError, match="not an official CycleGAN ResnetGenerator"):
-        kg.convert.cyclegan_from_torch({"weight": np.zeros((3, 3), "float32")})
+        kg.cyclegan.from_torch({"weight": np.zeros((3, 3), "float32")})
 
 
 def test_official_path_fails_fast_offline(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_GANS_CACHE", str(tmp_path))
-    path = kg.convert.official_cyclegan_path("apple2orange")
+    path = kg.cyclegan.official_cyclegan_path("apple2orange")
     assert path == tmp_path / "official" / "apple2orange.pth"
-    url = kg.convert.official_cyclegan_url("apple2orange")
+    url = kg.cyclegan.official_cyclegan_url("apple2orange")
     assert url == "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/apple2orange.pth"
     with pytest.raises(FileNotFoundError) as info:
-        kg.convert.load_official_cyclegan("apple2orange")
+        kg.cyclegan.load_official_cyclegan("apple2orange")
     assert url in str(info.value) and str(path) in str(info.value)
     with pytest.raises(ValueError, match="Unknown official CycleGAN model 'apple2pear'"):
-        kg.convert.official_cyclegan_path("apple2pear")
+        kg.cyclegan.official_cyclegan_path("apple2pear")
     monkeypatch.delenv("KERAS_GANS_CACHE")
-    default = kg.convert.official_cyclegan_path("horse2zebra")
+    default = kg.cyclegan.official_cyclegan_path("horse2zebra")
     assert str(default).endswith(os.path.join(".keras", "keras_gans", "official", "horse2zebra.pth"))

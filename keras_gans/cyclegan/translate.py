@@ -1,0 +1,114 @@
+"""Translation at any image size.
+
+The ResNet generator needs sides that are multiples of 4. ``translate_images``
+runs a generator on uint8 or ``[-1, 1]`` images as they are;
+``translate_any_size`` takes one uint8 image of any size and either resizes
+it (longer side ``size``, aspect kept, multiples of 4) and back, or
+reflect-pads it to multiples of 4 and crops the result.
+"""
+
+import numpy as np
+from keras import ops
+
+
+def static_image_shape(model):
+    """The model's (H, W, C) input shape when fully known, else None."""
+    try:
+        shape = tuple(model.inputs[0].shape[1:])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+    if len(shape) != 3 or any(s is None for s in shape):
+        return None
+    return tuple(int(s) for s in shape)
+
+
+def translate_images(generator, images, batch_size=8):
+    """Run an image-to-image ``generator`` (``[-1, 1]`` -> ``[-1, 1]``) on
+    uint8 or ``[-1, 1]`` float images; see ``CycleGAN.translate``."""
+    a = np.asarray(images)
+    if a.ndim not in (3, 4):
+        raise ValueError(
+            f"translate takes one image (height, width, channels) or a batch (n, height, width, "
+            f"channels); got an array of shape {a.shape}."
+        )
+    single = a.ndim == 3
+    if single:
+        a = a[None]
+    if a.dtype == np.uint8:
+        x, was_uint8 = a.astype(np.float32) / 127.5 - 1.0, True
+    elif np.issubdtype(a.dtype, np.floating):
+        x, was_uint8 = a.astype(np.float32), False
+    else:
+        raise TypeError(
+            f"translate takes uint8 images (0..255) or float images in [-1, 1]; got dtype {a.dtype}."
+        )
+    expected = static_image_shape(generator)
+    try:
+        channels = generator.inputs[0].shape[-1]
+    except (AttributeError, IndexError, TypeError):
+        channels = None
+    if channels is not None and x.shape[-1] != channels:
+        raise ValueError(f"The generator takes {channels}-channel images; got {x.shape[-1]} channels.")
+    if expected is not None and tuple(x.shape[1:]) != expected:
+        raise ValueError(
+            f"This generator was built for images of shape {expected}; got {tuple(x.shape[1:])}. "
+            "Resize the images, or rebuild the generator with image_size=None."
+        )
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
+    out = []
+    for i in range(0, len(x), batch_size):
+        # An eager call: no whole-model compilation per image size (the CLI
+        # sees many sizes); the convolutions dominate the time anyway.
+        y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
+        if y.shape[:3] != x[i : i + batch_size].shape[:3]:
+            raise ValueError(
+                f"The generator maps {x.shape[1]}x{x.shape[2]} images to {y.shape[1]}x{y.shape[2]}: "
+                "use a size it preserves (multiples of 4 for kg.cyclegan.resnet_generator); "
+                "resize or pad the images first."
+            )
+        out.append(np.asarray(y, np.float32))
+    y = np.concatenate(out, axis=0) if out else np.zeros((0, *x.shape[1:]), np.float32)
+    if was_uint8:
+        y = np.clip(np.round((y + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    return y[0] if single else y
+
+
+def working_size(height, width, size):
+    """``(h, w)`` the image is processed at: longer side ``size``, aspect
+    kept, both multiples of 4 (at least 4)."""
+    scale = size / max(height, width)
+    round4 = lambda v: max(4, int(round(v * scale / 4.0)) * 4)  # noqa: E731
+    return round4(height), round4(width)
+
+
+def translate_any_size(generator, rgb, size):
+    """Translate one uint8 image ``(H, W, C)`` of any size; returns uint8 of the same shape.
+
+    ``size`` > 0: resize (longer side ``size``, multiples of 4), translate,
+    resize back (Lanczos). ``size`` == 0: reflect-pad to multiples of 4,
+    translate, crop.
+    """
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8 or rgb.ndim != 3:
+        raise ValueError(f"expected a uint8 image (height, width, channels); got {rgb.dtype} {rgb.shape}.")
+    h, w = rgb.shape[:2]
+    if size == 0:
+        ph, pw = (-h) % 4, (-w) % 4
+        mode = "reflect" if ph < h and pw < w else "edge"
+        padded = np.pad(rgb, ((0, ph), (0, pw), (0, 0)), mode=mode)
+        return translate_images(generator, padded)[:h, :w]
+    if size < 4:
+        raise ValueError(f"size must be 0 (native size) or at least 4; got {size}.")
+    wh, ww = working_size(h, w, size)
+    small = rgb if (wh, ww) == (h, w) else _resize(rgb, ww, wh)
+    out = translate_images(generator, small)
+    return out if out.shape[:2] == (h, w) else _resize(out, w, h)
+
+
+def _resize(rgb, width, height):
+    from PIL import Image
+
+    if rgb.shape[-1] == 1:
+        return np.asarray(Image.fromarray(rgb[..., 0]).resize((width, height), Image.LANCZOS))[..., None]
+    return np.asarray(Image.fromarray(rgb).resize((width, height), Image.LANCZOS))

@@ -1,0 +1,70 @@
+"""Image helpers shared by the library, the CLI and the recipes (NumPy only;
+Pillow is imported inside the functions that read or write files).
+
+- ``IMAGE_EXTENSIONS``: the file endings read as images everywhere.
+- ``to_model_range`` / ``to_uint8``: uint8 0..255 <-> float ``[lo, hi]``
+  (``[-1, 1]`` by default, the range of tanh generators).
+- ``make_grid``: tile a batch of images into one picture.
+"""
+
+import math
+
+import numpy as np
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+
+
+def is_image_file(path):
+    return str(path).lower().endswith(IMAGE_EXTENSIONS)
+
+
+def list_images(folder, recursive=False):
+    """The image files of ``folder`` (sorted; ``recursive``: with its
+    sub-folders); a folder without one is an error naming it and the
+    endings looked for."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder.")
+    found = folder.rglob("*") if recursive else folder.iterdir()
+    files = sorted(f for f in found if f.is_file() and is_image_file(f))
+    if not files:
+        raise FileNotFoundError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) in {folder}.")
+    return files
+
+
+def to_model_range(images, value_range=(-1.0, 1.0)):
+    """uint8 images (0..255) -> float32 in ``value_range``."""
+    lo, hi = value_range
+    return np.asarray(images, np.float32) * ((hi - lo) / 255.0) + lo
+
+
+def to_uint8(images, value_range=(-1.0, 1.0)):
+    """Float images in ``value_range`` -> uint8 (rounded, clipped)."""
+    lo, hi = value_range
+    a = np.clip((np.asarray(images, np.float32) - lo) / (hi - lo), 0.0, 1.0)
+    return np.round(a * 255.0).astype(np.uint8)
+
+
+def grid_shape(n, columns=None):
+    """(rows, columns) of the grid for ``n`` images."""
+    cols = int(columns) if columns else int(math.ceil(math.sqrt(n)))
+    return int(math.ceil(n / cols)), cols
+
+
+def make_grid(images, value_range=(-1.0, 1.0), columns=None, padding=2):
+    """Tile images (n, h, w, c) into one uint8 array with ``padding`` black
+    pixels between and around the cells: height ``rows*h + (rows+1)*padding``."""
+    images = np.asarray(images, np.float32)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(f"expected images of shape (n, h, w, 1 or 3); got {images.shape}.")
+    images = to_uint8(images, value_range)
+    n, h, w, c = images.shape
+    rows, cols = grid_shape(n, columns)
+    grid = np.zeros((rows * h + (rows + 1) * padding, cols * w + (cols + 1) * padding, c), np.uint8)
+    for i in range(n):
+        r, k = divmod(i, cols)
+        y, x = padding + r * (h + padding), padding + k * (w + padding)
+        grid[y : y + h, x : x + w] = images[i]
+    return grid[..., 0] if c == 1 else grid
