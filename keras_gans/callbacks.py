@@ -49,7 +49,10 @@ class SampleGrid(keras.callbacks.Callback):
 
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{name}.png"
-        Image.fromarray(make_grid(self._generate(), self.value_range, self.columns)).save(path)
+        from keras_gans.files import atomic_path
+
+        with atomic_path(path) as tmp:  # a kill never leaves a truncated PNG
+            Image.fromarray(make_grid(self._generate(), self.value_range, self.columns)).save(tmp, format="PNG")
         self.written.append(path)
         return path
 

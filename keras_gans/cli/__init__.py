@@ -12,6 +12,43 @@ import sys
 COMMAND_MODULES = ["zoo_commands", "generate", "translate", "sr"]
 
 
+def file_jobs(input_path, output, what="INPUT"):
+    """``[(source, destination)]`` for a command that maps images to images:
+    one file to ``output``, or every image of a folder to ``output/<stem>.png``."""
+    from pathlib import Path
+
+    src = Path(input_path).expanduser()
+    if not src.exists():
+        raise FileNotFoundError(f"Input {src} does not exist.")
+    if not src.is_dir():
+        return [(src, Path(output))]
+    from keras_gans.images import list_images
+
+    out = Path(output)
+    if out.suffix:
+        raise ValueError(f"{what} is a folder, so -o must be a folder too; got {out}.")
+    return [(f, out / f"{f.stem}.png") for f in list_images(src)]
+
+
+def save_image(img, dst):
+    """Write a PIL image whole (temporary name, then rename): a kill never
+    leaves a truncated file in place of an earlier good one."""
+    from pathlib import Path
+
+    from keras_gans.files import atomic_path
+
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(dst) as tmp:
+        img.save(tmp, format=img.format or _format_of(dst))
+
+
+def _format_of(path):
+    from PIL import Image
+
+    ext = str(path).lower().rsplit(".", 1)[-1]
+    return Image.registered_extensions().get("." + ext, "PNG")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="keras-gans",

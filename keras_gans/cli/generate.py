@@ -32,10 +32,9 @@ def _run(args):
         raise RuntimeError("writing PNG needs Pillow: pip install pillow") from e
     if args.scale > 1:
         grid = np.repeat(np.repeat(grid, args.scale, 0), args.scale, 1)
-    from pathlib import Path
+    from keras_gans.cli import save_image
 
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(grid).save(args.output)
+    save_image(Image.fromarray(grid), args.output)
     print(f"wrote {args.output}: {args.n} samples, {grid.shape[1]}x{grid.shape[0]} px")
     return 0
 

@@ -44,33 +44,24 @@ def upscale_file(upscaler, src, dst):
     elif alpha is not None:  # alpha is not super-resolved: bicubic
         img = img.convert("RGBA")
         img.putalpha(alpha.resize(img.size, Image.BICUBIC))
-    Path(dst).parent.mkdir(parents=True, exist_ok=True)
-    img.save(dst)
+    from keras_gans.cli import save_image
+
+    save_image(img, dst)
     return rgb.shape[1::-1], img.size
 
 
 def _run_upscale(args):
-    src = Path(args.input).expanduser()
-    if not src.exists():
-        raise FileNotFoundError(f"Input {src} does not exist.")
+    from keras_gans.cli import file_jobs
+
+    jobs = file_jobs(args.input, args.output, "IN")
     if args.tile is not None and args.tile < 0:
         raise ValueError(f"--tile must be >= 0 (0 = no tiling); got {args.tile}.")
     tile = args.tile or None
     model = load_model(args.model)
     up = _upscaler(model, tile, args.overlap)
-    if src.is_dir():
-        from keras_gans.images import list_images
-
-        files = list_images(src)
-        out = Path(args.output)
-        if out.suffix:
-            raise ValueError(f"IN is a folder, so -o must be a folder too; got {out}.")
-        for f in files:
-            a, b = upscale_file(up, f, out / f"{f.stem}.png")
-            print(f"{f} {a[0]}x{a[1]} -> {out / (f.stem + '.png')} {b[0]}x{b[1]}")
-    else:
-        a, b = upscale_file(up, src, args.output)
-        print(f"wrote {args.output}: {a[0]}x{a[1]} -> {b[0]}x{b[1]}")
+    for src, dst in jobs:
+        a, b = upscale_file(up, src, dst)
+        print(f"{src} {a[0]}x{a[1]} -> {dst} {b[0]}x{b[1]}")
     return 0
 
 

@@ -88,33 +88,24 @@ def translate_file(generator, src, dst, size):
 
     out = translate_any_size(generator, arr, size)
     img = Image.fromarray(out[..., 0] if out.shape[-1] == 1 else out)
-    Path(dst).parent.mkdir(parents=True, exist_ok=True)
-    img.save(dst)
+    from keras_gans.cli import save_image
+
+    save_image(img, dst)
     return img.size
 
 
 def _run(args):
-    src = Path(args.input).expanduser()
-    if not src.exists():
-        raise FileNotFoundError(f"Input {src} does not exist.")
+    from keras_gans.cli import file_jobs
+
+    jobs = file_jobs(args.input, args.output, "INPUT")
     if args.size is not None and args.size < 0:
         raise ValueError(f"--size must be >= 0 (0 = native size); got {args.size}.")
     model = load_model(args.model)
     generator = pick_generator(model, args.direction)
     size = default_size(model) if args.size is None else args.size
-    if src.is_dir():
-        from keras_gans.images import list_images
-
-        files = list_images(src)
-        out = Path(args.output)
-        if out.suffix:
-            raise ValueError(f"INPUT is a folder, so -o must be a folder too; got {out}.")
-        for f in files:
-            w, h = translate_file(generator, f, out / f"{f.stem}.png", size)
-            print(f"{f} -> {out / (f.stem + '.png')} ({w}x{h}, {args.direction}, size {size or 'native'})")
-    else:
-        w, h = translate_file(generator, src, args.output, size)
-        print(f"wrote {args.output} ({w}x{h}, {args.direction}, size {size or 'native'})")
+    for src, dst in jobs:
+        w, h = translate_file(generator, src, dst, size)
+        print(f"{src} -> {dst} ({w}x{h}, {args.direction}, size {size or 'native'})")
     return 0
 
 
