@@ -138,6 +138,12 @@ class BackupAndRestore(keras.callbacks.Callback):
             epoch, step = epoch + 1, 0
         return epoch, step
 
+    def begin_phase(self, offset, final=True):
+        """Called by a game's ``fit`` before each of its inner Keras fits: the
+        first one may finish an interrupted epoch from batch ``offset``;
+        only the ``final`` one may delete the checkpoints when done."""
+        self._offset, self._final_phase = int(offset), bool(final)
+
     def on_train_begin(self, logs=None):
         if not self._restored_by_fit:  # a plain keras.Model: epoch-level resume
             point = self.restore_into(self.model)
@@ -182,7 +188,7 @@ class BackupAndRestore(keras.callbacks.Callback):
         self._since_save = 0
 
     def on_train_end(self, logs=None):
-        if getattr(self.model, "_kg_time_limit_reached", False):
+        if getattr(self.model, "stopped_by_time_limit", False):
             if self._since_save:
                 self.save()
         elif not self._final_phase:
@@ -217,7 +223,7 @@ class TimeLimit(keras.callbacks.Callback):
             self.deadline = time.time() + self.seconds
         self._t = time.time()
         self._slowest = 0.0
-        self.model._kg_time_limit_reached = False
+        self.model.stopped_by_time_limit = False
 
     def on_train_batch_end(self, batch, logs=None):
         now = time.time()
@@ -225,7 +231,7 @@ class TimeLimit(keras.callbacks.Callback):
         self._t = now
         if now + self.margin * self._slowest >= self.deadline:
             self.reached = True
-            self.model._kg_time_limit_reached = True
+            self.model.stopped_by_time_limit = True
             self.model.stop_training = True
 
 

@@ -213,7 +213,7 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
                 f"compile({', '.join(n + '=...' for n in self.optimizer_names)}) first, e.g. "
                 "keras.optimizers.Adam(2e-4, beta_1=0.5) for each."
             )
-        self._kg_time_limit_reached = False
+        self.stopped_by_time_limit = False  # set by kg.callbacks.TimeLimit
         callbacks = list(callbacks or [])
         backups = [c for c in callbacks if callable(getattr(c, "restore_into", None))]
         if len(backups) > 1:
@@ -262,10 +262,10 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         n = kwargs.pop("steps_per_epoch", None) or len(data)
         history = None
         if skip:  # finish the interrupted epoch on its remaining batches
-            backup._offset, backup._final_phase = skip, epoch + 1 >= epochs
+            backup.begin_phase(skip, final=epoch + 1 >= epochs)
             history = fit(resumable.EpochData(data, 1, epoch, skip, n), epoch, epoch + 1, n - skip)
             epoch += 1
-        backup._offset, backup._final_phase = 0, True
+        backup.begin_phase(0, final=True)
         if epoch < epochs and not (history is not None and self.stop_training):
             rest = fit(resumable.EpochData(data, epochs - epoch, epoch, 0, n), epoch, epochs, n)
             if history is None:
