@@ -37,7 +37,7 @@ def list_images(folder, recursive=False):
 def to_model_range(images, value_range=(-1.0, 1.0)):
     """uint8 images (0..255) -> float32 in ``value_range``."""
     lo, hi = value_range
-    return np.asarray(images, np.float32) * ((hi - lo) / 255.0) + lo
+    return np.asarray(images, np.float32) / np.float32(255.0 / (hi - lo)) + np.float32(lo)
 
 
 def to_uint8(images, value_range=(-1.0, 1.0)):

@@ -10,6 +10,8 @@ reflect-pads it to multiples of 4 and crops the result.
 import numpy as np
 from keras import ops
 
+from keras_gans.images import to_model_range, to_uint8
+
 
 def static_image_shape(model):
     """The model's (H, W, C) input shape when fully known, else None."""
@@ -35,7 +37,7 @@ def translate_images(generator, images, batch_size=8):
     if single:
         a = a[None]
     if a.dtype == np.uint8:
-        x, was_uint8 = a.astype(np.float32) / 127.5 - 1.0, True
+        x, was_uint8 = to_model_range(a), True
     elif np.issubdtype(a.dtype, np.floating):
         x, was_uint8 = a.astype(np.float32), False
     else:
@@ -70,7 +72,7 @@ def translate_images(generator, images, batch_size=8):
         out.append(np.asarray(y, np.float32))
     y = np.concatenate(out, axis=0) if out else np.zeros((0, *x.shape[1:]), np.float32)
     if was_uint8:
-        y = np.clip(np.round((y + 1.0) * 127.5), 0, 255).astype(np.uint8)
+        y = to_uint8(y)
     return y[0] if single else y
 
 

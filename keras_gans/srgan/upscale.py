@@ -9,6 +9,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gans.images import to_model_range, to_uint8
 from keras_gans.layers.pixel_shuffle import PixelShuffle
 
 
@@ -58,7 +59,7 @@ def _as_float01(images):
     """(float32 images in [0, 1], was_uint8)."""
     a = np.asarray(images)
     if a.dtype == np.uint8:
-        return a.astype(np.float32) / 255.0, True
+        return to_model_range(a, (0.0, 1.0)), True
     if np.issubdtype(a.dtype, np.integer) or a.dtype == bool:
         raise TypeError(
             f"upscale takes uint8 images (0..255) or float images in [0, 1]; got dtype {a.dtype}."
