@@ -33,7 +33,13 @@ def input_gradient(fn, x):
 
 
 class GameTrainer:
-    """Keras' TF trainer calls ``train_step(data)`` inside its tf.function."""
+    """Keras' TF trainer calls ``train_step(data)`` inside its tf.function.
+    Without a distribution strategy it builds a model at the first trace
+    (not from a symbolic first batch, as the JAX and torch trainers do):
+    a game whose state is sized by its data (CycleGAN's pools) is built
+    there too."""
 
     def train_step(self, data):
+        if not self.built:
+            self.build_from_batch(data)
         return self.game_step(data)

@@ -151,7 +151,8 @@ class CycleGAN(AdversarialGame):
         self.identity_tracker = keras.metrics.Mean(name="identity_loss")
         self.d_a_tracker = keras.metrics.Mean(name="d_a_loss")
         self.d_b_tracker = keras.metrics.Mean(name="d_b_loss")
-        self.built = True
+        # built once the pools know their image shape (here, or in build() from the first batch)
+        self.built = self.pool_a.ready and self.pool_b.ready
 
     @classmethod
     def official(cls, n_blocks=9, filters=64, channels=3, image_size=None, seed=None, **kwargs):
@@ -225,72 +226,32 @@ class CycleGAN(AdversarialGame):
             return 1.0, 2.0
         return 0.5, 1.0
 
-    # ------------------------------------------------------------- pools/fit
+    # ------------------------------------------------------------- pools
     def _missing_pool_message(self):
         return (
             f"CycleGAN: the image pools (pool_size={self.pool_size}) need the training images' "
             "shape before the first train step (they are Keras variables, which cannot be "
-            "created inside the step). Pass image_shape=(H, W, C) to CycleGAN, build the "
-            "discriminators with a fixed image_size, or fit on arrays, a tf.data.Dataset, a "
-            "keras.utils.PyDataset or a torch DataLoader (a Python generator cannot be inspected "
-            "without consuming it), or use pool_size=0."
+            "created inside the step). fit() and train_on_batch() size them from the first batch; "
+            "otherwise pass image_shape=(H, W, C) to CycleGAN, call cyclegan.build((None, H, W, C)), "
+            "build the discriminators with a fixed image_size, or use pool_size=0."
         )
 
-    @staticmethod
-    def _peek(x):
-        """The first batch of ``x`` without consuming it, or None."""
-        if isinstance(x, keras.utils.PyDataset):
-            return x[0]
-        spec = getattr(x, "element_spec", None)  # tf.data.Dataset
-        if spec is not None:
-            try:
-                shapes = [tuple(s.shape) for s in (spec if isinstance(spec, (tuple, list)) else [spec])]
-                if len(shapes) == 2 and all(None not in s[1:] for s in shapes):
-                    return tuple(np.zeros([1, *s[1:]], "float32") for s in shapes)
-            except (AttributeError, TypeError):
-                pass
-            return next(iter(x))
-        if hasattr(x, "__iter__") and not hasattr(x, "shape") and not isinstance(x, (tuple, list, dict)):
-            it = iter(x)
-            if it is x:  # an iterator / Python generator: peeking would consume it
-                return None
-            return next(it)
-        return None
-
-    def _shapes_from_data(self, x, y):
-        a = b = None
-        if y is not None and hasattr(x, "shape") and hasattr(y, "shape"):
-            a, b = x, y
-        elif y is None and isinstance(x, (tuple, list)) and len(x) == 2 and all(hasattr(t, "shape") for t in x):
-            a, b = x
-        else:
-            batch = self._peek(x) if y is None else None
-            if batch is not None:
-                try:
-                    a, b = self._split_batch(batch)
-                except ValueError:
-                    return None, None
-        shape = lambda t: None if t is None or len(t.shape) != 4 else tuple(t.shape[1:])  # noqa: E731
-        return shape(a), shape(b)
-
-    def ensure_pools(self, x=None, y=None):
-        """Build the pools from the training data's image shapes if needed
-        (``fit`` and ``train_on_batch`` call this)."""
-        if self.pool_a.ready and self.pool_b.ready:
-            return
-        shape_a, shape_b = self._shapes_from_data(x, y)
-        self._build_pools(shape_a, shape_b)
+    def build(self, input_shape):
+        """Size the image pools where Keras sizes state: from the shape of a
+        batch of domain-A images (Keras calls this with the first batch in
+        ``fit`` / ``train_on_batch``, or call ``build((None, H, W, C))``).
+        Domain-B images are taken to have the shape ``generator_ab`` gives
+        them; pass ``image_shape=(shape_a, shape_b)`` when they differ."""
         if not (self.pool_a.ready and self.pool_b.ready):
-            raise ValueError(self._missing_pool_message())
-
-    def fit(self, x=None, y=None, *args, **kwargs):
-        if getattr(self, "compiled", False) and hasattr(self, "g_optimizer"):
-            self.ensure_pools(x, y)
-        return super().fit(x, y, *args, **kwargs)
-
-    def train_on_batch(self, x=None, y=None, *args, **kwargs):
-        self.ensure_pools(x, y)
-        return super().train_on_batch(x, y, *args, **kwargs)
+            shape = tuple(input_shape)
+            if len(shape) != 4 or any(s is None for s in shape[1:]):
+                raise ValueError(
+                    f"CycleGAN.build takes the shape of a batch of images (batch, height, width, "
+                    f"channels) with known sizes; got {shape}. {self._missing_pool_message()}"
+                )
+            out = tuple(self.generator_ab.compute_output_shape(shape))
+            self._build_pools(shape[1:], out[1:])
+        self.built = True
 
     # ------------------------------------------------------------------ data
     def _split_batch(self, data):
@@ -377,8 +338,9 @@ class CycleGAN(AdversarialGame):
 
     # ------------------------------------------------------------- inference
     def call(self, images_a, training=False):
-        """``cyclegan(a)`` is ``generator_ab(a)``."""
-        return self.generator_ab(images_a, training=training)
+        """``cyclegan(a)`` is ``generator_ab(a)`` (uint8 images are mapped to ``[-1, 1]``)."""
+        return self.generator_ab(to_model_range(images_a, "CycleGAN", "images_a", dtype=self.compute_dtype),
+                                 training=training)
 
     def generator_for(self, direction):
         """The generator of ``direction``: "a2b" (``generator_ab``) or "b2a"."""

@@ -100,6 +100,18 @@ class EpochData(keras.utils.PyDataset):
             return self.inner[i]
 
 
+def first_batch(x):
+    """The first batch of ``x`` without consuming it (a PyDataset, a tf.data
+    Dataset, a torch DataLoader or any re-iterable), or None for an iterator
+    or a Python generator."""
+    if isinstance(x, keras.utils.PyDataset):
+        return x[0]
+    if hasattr(x, "__iter__") and not hasattr(x, "shape") and not isinstance(x, (tuple, list, dict)):
+        it = iter(x)
+        return None if it is x else next(it)
+    return None
+
+
 def epoch_indexed(x):
     """Whether ``x`` can replay any batch of any epoch."""
     return isinstance(x, keras.utils.PyDataset) and callable(getattr(x, "set_epoch", None))

@@ -233,6 +233,8 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         if resumable.is_arrays(x) and (y is None or resumable.is_arrays(y)) and not kwargs.get("validation_split"):
             data, y = resumable.ArrayBatches(x, y, batch_size, shuffle, self.seed), None
             batch_size = None
+        if not self.built:  # state sized from the data (CycleGAN's pools) must exist before a restore
+            self._build_from(data, y)
         point = backup.restore_into(self)
         epoch, skip = point if point is not None else (initial_epoch, 0)
         if epoch >= epochs:
@@ -276,6 +278,29 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
                 history.epoch.extend(rest.epoch)
         self._finalize_after_fit(1)
         return history
+
+    def build_from_batch(self, data):
+        """Build the game (``build(shape of the batch's first input)``) from
+        one batch, for games whose state is sized by the data."""
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if isinstance(x, (tuple, list)):
+            x = x[0]
+        self.build((None, *tuple(x.shape)[1:]))
+
+    def _build_from(self, data, y):
+        from keras_gans.data import resumable
+
+        if y is not None and hasattr(data, "shape"):
+            self.build((None, *tuple(np.shape(data))[1:]))
+            return
+        batch = resumable.first_batch(data)
+        if batch is None:
+            raise ValueError(
+                f"{type(self).__name__} is not built and its first batch cannot be read without "
+                "consuming the data (an iterator or a Python generator): call "
+                f"{type(self).__name__.lower()}.build((None, H, W, C)) first."
+            )
+        self.build_from_batch(batch)
 
     def _finalize_after_fit(self, epochs_run):
         if epochs_run > 0:

@@ -228,16 +228,22 @@ def test_pool_size_zero_is_identity_and_unbuilt_pool_errors():
         ImagePool(5, image_shape=(8, 8, 3)).query(x)
 
 
-def test_fit_on_a_generator_without_image_shape_explains():
+def test_pools_are_sized_by_build_from_the_first_batch_even_of_a_generator():
+    """Keras builds an unbuilt model from the first batch (fit, train_on_batch):
+    CycleGAN.build sizes the pools there, so even a Python generator works."""
     cg = kg.CycleGAN(*nets(), pool_size=50)
+    assert not cg.built and cg.image_shape is None
     cg.compile(g_optimizer=adam(), d_optimizer=adam())
 
     def gen():
         while True:
             yield images(0), images(1)
 
-    with pytest.raises(ValueError, match=r"Pass image_shape=\(H, W, C\)"):
-        cg.fit(gen(), steps_per_epoch=1, verbose=0)
+    cg.fit(gen(), steps_per_epoch=1, verbose=0)
+    assert cg.built and cg.image_shape == [[SIZE, SIZE, 3], [SIZE, SIZE, 3]]
+    assert int(ops.convert_to_numpy(cg.pool_a.count)) == len(images(0))
+    with pytest.raises(ValueError, match=r"Pass image_shape=\(H, W, C\)|pass image_shape=\(H, W, C\)"):
+        kg.CycleGAN(*nets(), pool_size=5).build((None, None, None, 3))
 
 
 def test_fixed_size_discriminators_build_the_pools_and_config_round_trips():
