@@ -59,7 +59,16 @@ def test_info_describes_every_shipped_entry(name):
 def _check_loaded(name, model):
     cfg = kg.zoo.load_config(name)
     pre = cfg.get("preprocessing", {})
-    if cfg["kind"] == "game":
+    if isinstance(model, kg.CycleGAN):  # translation: uint8 in, uint8 out, any size (multiple of 4)
+        x = np.random.default_rng(0).integers(0, 256, (2, 36, 44, 3), dtype=np.uint8)
+        for d in ("a2b", "b2a"):
+            y = model.translate(x, d)
+            assert y.shape == x.shape and y.dtype == np.uint8 and y.std() > 1
+    elif isinstance(model, kg.SRGAN):  # super-resolution: uint8 in, uint8 out, scale x larger
+        x = np.random.default_rng(0).integers(0, 256, (13, 17, 3), dtype=np.uint8)
+        y = model.upscale(x)
+        assert y.shape == (13 * model.scale, 17 * model.scale, 3) and y.dtype == np.uint8
+    elif cfg["kind"] == "game":
         assert isinstance(model, kg.GAN)
         assert model.discriminator is not None and model.generator is not None
         x = model.generate(4, seed=0) if not hasattr(model, "num_classes") else model.generate(4, labels=2, seed=0)
@@ -271,10 +280,11 @@ for name in sys.argv[2:]:
             out[name] = m.generate(16, seed=0)
             d_in = out[name]
         out[name + "/d"] = np_(m.discriminator(d_in, training=False))
-    elif cfg["kind"] == "game":  # e.g. translation games: their generator on fixed inputs
-        g = getattr(m, "generator", None)
-        if isinstance(g, keras.Model) and getattr(g, "inputs", None):
-            out[name] = np_(g(fixed_inputs(g, 2), training=False))
+    elif cfg["kind"] == "game":  # translation / SR games: their generators on fixed inputs
+        for tag in ("generator", "generator_ab", "generator_ba"):
+            g = getattr(m, tag, None)
+            if isinstance(g, keras.Model) and getattr(g, "inputs", None):
+                out[name + "/" + tag] = np_(g(fixed_inputs(g, 2), training=False))
     else:
         out[name] = np_(m(fixed_inputs(m, 16), training=False))
         if cfg.get("features_layer"):

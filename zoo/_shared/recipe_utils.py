@@ -211,12 +211,18 @@ class RunLog:
 
         self.segments.append({
             "steps_from": int(steps_from), "steps_to": int(steps_to), "wall_s": round(float(wall_s), 1),
-            "cpu": cpu_name(), "cores": usable_cores(), "backend": keras.backend.backend(), **extra,
+            "cpu": cpu_name(), "cores": usable_cores(), "backend": keras.backend.backend(),
+            "command": command_line(), **extra,
         })
         from keras_gans.files import atomic_write_text
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.path, json.dumps(self.segments, indent=1))
+
+    def training_command(self):
+        """The command of the newest training segment (None before any)."""
+        cmds = [s.get("command") for s in self.segments if s.get("command")]
+        return cmds[-1] if cmds else None
 
     @property
     def wall_s(self):

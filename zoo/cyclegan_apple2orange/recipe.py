@@ -151,7 +151,7 @@ def card(args, history, steps, wall):
         "preprocessing": {"image_size": size, "channels": 3, "value_range": [-1, 1]},
         "training": {
             "recipe": "recipe.py",
-            "command": recipe_utils.command_line(),
+            "command": getattr(args, "training_command", None) or recipe_utils.command_line(),
             "backend": keras.backend.backend(),
             "epochs": args.epochs,
             "decay_epochs": args.decay_epochs,
@@ -162,6 +162,8 @@ def card(args, history, steps, wall):
             "loss": "least squares; cycle 10; identity 0.5 x 10; pools of 50 fakes",
             "augmentation": f"resize to {args.load_size}x{args.load_size} (bicubic), random crop {size}, random flip",
             "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in history.items()},
+            "epochs_done": round(steps / max(1, args.steps_per_epoch), 2),
+            "segments": getattr(args, "segments", []),
             "hardware": recipe_utils.hardware(),
             "wall_time_s": round(wall, 1),
             "software": recipe_utils.software(),
@@ -202,6 +204,8 @@ def main(argv=None):
     p.add_argument("--time-limit", type=float, default=None,
                    help="seconds: stop cleanly (checkpoint written) before then, and export the entry")
     p.add_argument("--no-export", action="store_true", help="train only; do not write the zoo entry")
+    p.add_argument("--export-only", action="store_true",
+                   help="write the zoo entry from the run folder's newest checkpoint, without training")
     p.add_argument("--smoke", action="store_true",
                    help="2 steps at 64 px with a small model on 4 images per domain, to a temp folder")
     args = p.parse_args(argv)
@@ -225,7 +229,7 @@ def main(argv=None):
     b = load_domain(folder / "trainB", args.load_size, limit)
     args.n_a, args.n_b = len(a), len(b)
     data = UnalignedPairs(a, b, args.image_size, args.batch_size, seed=args.seed)
-    steps_per_epoch = 2 if args.smoke else len(data)
+    steps_per_epoch = args.steps_per_epoch = 2 if args.smoke else len(data)
     lr = LinearDecay(
         args.lr,
         constant_steps=(args.epochs - args.decay_epochs) * steps_per_epoch,
@@ -245,17 +249,24 @@ def main(argv=None):
     callbacks = recipe_utils.training_callbacks(
         run, args.save_every, args.time_limit, total_steps=args.epochs * steps_per_epoch
     )
-    t0 = time.time()
-    hist = model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch, verbose=0, callbacks=callbacks)
-    wall = time.time() - t0
-    steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
-    restored = callbacks[0].restored
-    log.add(int(restored["epoch"]) * steps_per_epoch + int(restored["step"]) if restored else 0, steps, wall)
-    print(f"stopped at step {steps} ({steps / steps_per_epoch:.1f} epochs), {wall:.0f} s this session, "
-          f"{log.wall_s / 3600:.2f} h in all", flush=True)
+    if args.export_only:
+        if kg.checkpoint.restore(model, run / "backup") is None:
+            raise SystemExit(f"--export-only: no checkpoint in {run / 'backup'}.")
+        hist = keras.callbacks.History()
+        hist.history = {}
+        steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
+    else:
+        t0 = time.time()
+        hist = model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch, verbose=0, callbacks=callbacks)
+        wall = time.time() - t0
+        steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
+        restored = callbacks[0].restored
+        log.add(int(restored["epoch"]) * steps_per_epoch + int(restored["step"]) if restored else 0, steps, wall)
+    print(f"at step {steps} ({steps / steps_per_epoch:.1f} epochs), {log.wall_s / 3600:.2f} h in all", flush=True)
     if args.no_export:
         return 0
-    args.cumulative_wall_s = log.wall_s
+    args.segments = log.segments
+    args.training_command = log.training_command()
     folder_out = save(model, args, hist.history, steps, log.wall_s)
     print(f"saved {folder_out}: {steps} steps", flush=True)
     if args.smoke:  # the saved entry loads and translates
