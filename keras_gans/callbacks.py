@@ -7,6 +7,7 @@
 import math
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import keras
@@ -112,6 +113,7 @@ class BackupAndRestore(keras.callbacks.Callback):
         self.keep = 2 if double_checkpoint else 1
         self.delete_checkpoint = delete_checkpoint
         self.restored = None  # metadata of the checkpoint restored, if any
+        self.refused = None  # the variable that held NaN/inf when a save was refused
         self._metric_values = None
         self._restored_by_fit = False
         self._final_phase = True
@@ -176,8 +178,19 @@ class BackupAndRestore(keras.callbacks.Callback):
             self.save()
 
     def save(self):
-        """Write a checkpoint of the model now."""
+        """Write a checkpoint of the model now; a model holding NaN or inf is
+        not written (the previous good checkpoint stays) and is reported."""
         from keras_gans import checkpoint
+
+        bad = checkpoint.first_nonfinite(self.model)
+        if bad is not None:
+            self.refused = bad
+            warnings.warn(
+                f"BackupAndRestore: not saving epoch {self._epoch + 1} batch {self._step}: {bad} holds NaN/inf; "
+                f"the last good checkpoint in {self.backup_dir} is kept.",
+                stacklevel=2,
+            )
+            return
 
         checkpoint.save(
             self.model,
@@ -193,9 +206,41 @@ class BackupAndRestore(keras.callbacks.Callback):
                 self.save()
         elif not self._final_phase:
             return
+        elif self.refused is not None or self._step or self._epoch < (self.params or {}).get("epochs", self._epoch):
+            pass  # stopped early (NaN, an exception, EarlyStopping mid-run): keep the checkpoints
         elif self.delete_checkpoint and self.backup_dir.exists():
             shutil.rmtree(self.backup_dir)
         self._restored_by_fit = False
+
+
+class TerminateOnNaN(keras.callbacks.Callback):
+    """Stop ``fit`` after the batch whose logs hold a NaN or inf, naming the
+    loss and the step. (Keras' ``TerminateOnNaN`` reads ``logs["loss"]``,
+    which a game does not log: it logs one loss per player.) With a
+    ``BackupAndRestore``, the last good checkpoint stays: a model holding
+    NaN is never saved."""
+
+    def __init__(self):
+        super().__init__()
+        self.stopped = None  # (loss name, step, epoch) once fired
+        self._step = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        for name, value in (logs or {}).items():
+            if np.ndim(value) == 0 and not math.isfinite(float(value)):
+                self.stopped = (name, self._step, self._epoch + 1)
+                self.model.stop_training = True
+                warnings.warn(
+                    f"TerminateOnNaN: `{name}` became {float(value)} at step {self._step} of this fit "
+                    f"(epoch {self._epoch + 1}, batch {batch + 1}); training stopped. Check the data for "
+                    "NaN/inf and the learning rate.",
+                    stacklevel=2,
+                )
+                return
 
 
 class TimeLimit(keras.callbacks.Callback):
@@ -280,4 +325,4 @@ class ProgressLog(keras.callbacks.Callback):
         self._line(epoch, logs)
 
 
-__all__ = ["SampleGrid", "BackupAndRestore", "TimeLimit", "ProgressLog"]
+__all__ = ["SampleGrid", "BackupAndRestore", "TerminateOnNaN", "TimeLimit", "ProgressLog"]

@@ -68,6 +68,18 @@ def _to_storable(value):
     return a
 
 
+def first_nonfinite(model):
+    """The path of the first model or optimizer variable holding NaN or inf,
+    else None."""
+    for group, v in state_variables(model):
+        if group == "metrics":
+            continue
+        dtype = keras.backend.standardize_dtype(v.dtype)
+        if "float" in dtype and not bool(np.isfinite(np.asarray(keras.ops.convert_to_numpy(v), np.float32)).all()):
+            return v.path
+    return None
+
+
 def list_checkpoints(folder):
     """``[(index, json path)]`` of the checkpoints in ``folder``, newest first."""
     folder = Path(folder)

@@ -315,6 +315,14 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
 
     # ------------------------------------------------------------- sampling
     @staticmethod
+    def _check_count(n, batch_size):
+        """``n`` and ``batch_size`` of ``generate`` as ints, or a clear error."""
+        for what, v, low in (("n", n, 0), ("batch_size", batch_size, 1)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+                raise ValueError(f"generate: `{what}` must be an int >= {low}; got {v!r}.")
+        return int(n), int(batch_size)
+
+    @staticmethod
     def _numpy_normal(n, dim, seed):
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, dim)).astype("float32")

@@ -60,11 +60,13 @@ class ConditionalGAN(GAN):
             labels: an int (all samples of that class), a sequence of ``n``
                 ints, or None (classes drawn uniformly with ``seed``).
         """
-        n = int(n)
+        n, batch_size = self._check_count(n, batch_size)
         rng = np.random.default_rng(seed)
         if labels is None:
             labels = rng.integers(0, self.num_classes, size=n)
         labels = np.asarray(labels)
+        if labels.size and not (np.issubdtype(labels.dtype, np.integer) or np.all(np.mod(labels, 1) == 0)):
+            raise ValueError(f"generate: labels must be integer class indices; got {labels.reshape(-1)[:5]}.")
         if labels.ndim == 0:
             labels = np.full((n,), int(labels))
         labels = labels.reshape(-1)

@@ -195,7 +195,8 @@ class GAN(AdversarialGame):
         """``n`` samples as a numpy array. The noise comes from NumPy's
         ``default_rng(seed)``, so a seed gives the same samples on every
         backend."""
-        z = self._numpy_normal(int(n), self.latent_dim, seed)
+        n, batch_size = self._check_count(n, batch_size)
+        z = self._numpy_normal(n, self.latent_dim, seed)
         return self._predict_batches(lambda zb, _: self.generator(zb, training=False), z, None, batch_size)
 
     def _predict_batches(self, fn, z, cond, batch_size):
@@ -205,7 +206,10 @@ class GAN(AdversarialGame):
         for i in range(0, len(z), batch_size):
             c = None if cond is None else cond[i : i + batch_size]
             out.append(ops.convert_to_numpy(fn(z[i : i + batch_size], c)))
-        return np.concatenate(out, axis=0) if out else np.zeros((0,))
+        if out:
+            return np.concatenate(out, axis=0)
+        shape = tuple(d or 0 for d in getattr(self.generator, "output_shape", (None,))[1:])
+        return np.zeros((0, *shape), np.float32)
 
     # ----------------------------------------------------------------- config
     def get_config(self):

@@ -191,7 +191,10 @@ def training_callbacks(folder, save_every, time_limit=None, every_s=60.0, total_
     progress line at least every minute."""
     import keras_gans as kg
 
-    cbs = [kg.callbacks.BackupAndRestore(Path(folder) / "backup", save_freq=save_every, delete_checkpoint=False)]
+    cbs = [
+        kg.callbacks.TerminateOnNaN(),  # first: a NaN step stops before anything is saved
+        kg.callbacks.BackupAndRestore(Path(folder) / "backup", save_freq=save_every, delete_checkpoint=False),
+    ]
     if time_limit:
         cbs.append(kg.callbacks.TimeLimit(seconds=time_limit))
     cbs.append(kg.callbacks.ProgressLog(every=every_s, total_steps=total_steps))

@@ -260,7 +260,7 @@ def main(argv=None):
         hist = model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch, verbose=0, callbacks=callbacks)
         wall = time.time() - t0
         steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
-        restored = callbacks[0].restored
+        restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
         log.add(int(restored["epoch"]) * steps_per_epoch + int(restored["step"]) if restored else 0, steps, wall)
     print(f"at step {steps} ({steps / steps_per_epoch:.1f} epochs), {log.wall_s / 3600:.2f} h in all", flush=True)
     if args.no_export:

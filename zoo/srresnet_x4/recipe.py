@@ -318,7 +318,7 @@ def main(argv=None):
         wall = time.time() - t0
     done = int(keras.ops.convert_to_numpy(game.g_optimizer.iterations))
     if not args.export_only:
-        restored = callbacks[0].restored
+        restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
         log.add(int(restored["epoch"]) * epoch_steps + int(restored["step"]) if restored else 0, done, wall)
     print(f"at step {done} of this run ({log.wall_s / 3600:.2f} h in all)", flush=True)
     if args.no_export:

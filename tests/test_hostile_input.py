@@ -1,0 +1,70 @@
+"""Bad input gets a clear error (or a documented conversion), and a bad run
+never eats a good checkpoint. (More cases of the hostile-input issue live
+beside the modules they guard: tests/test_resume.py for checkpoints,
+tests/test_zoo.py for weight files.)"""
+
+import math
+import warnings
+
+import keras
+import numpy as np
+import pytest
+
+import keras_gans as kg
+from keras_gans import checkpoint
+
+
+def _gan(conditional=False):
+    keras.utils.set_random_seed(0)
+    if conditional:
+        g = kg.architectures.dcgan_generator(8, 28, 1, 4, num_classes=3, seed=0)
+        d = kg.architectures.dcgan_discriminator(28, 1, 4, num_classes=3, seed=1)
+        m = kg.ConditionalGAN(g, d, latent_dim=8, num_classes=3, seed=0)
+    else:
+        m = kg.GAN(kg.architectures.mlp_generator(2, 2, (8,)), kg.architectures.mlp_discriminator(2, (8,)),
+                   latent_dim=2, seed=0)
+    m.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
+    return m
+
+
+@pytest.mark.parametrize("n, batch_size, what", [(2.5, 256, "`n`"), (-1, 256, "`n`"), ("4", 256, "`n`"),
+                                                 (4, -1, "`batch_size`"), (4, 0, "`batch_size`")])
+def test_generate_rejects_bad_counts(n, batch_size, what):
+    with pytest.raises(ValueError, match=f"generate: {what} must be an int"):
+        _gan().generate(n, batch_size=batch_size)
+
+
+def test_generate_zero_is_an_empty_batch_of_the_right_shape():
+    out = _gan().generate(0)
+    assert out.shape == (0, 2) and out.dtype == np.float32
+
+
+def test_conditional_labels_must_be_integer_classes_in_range():
+    m = _gan(conditional=True)
+    with pytest.raises(ValueError, match="integer class indices"):
+        m.generate(2, labels=[0.5, 1.0])
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 2\]"):
+        m.generate(2, labels=3)
+    assert m.generate(2, labels=[1.0, 2.0]).shape == (2, 28, 28, 1)  # whole floats are accepted
+
+
+def test_a_nan_in_the_data_stops_training_naming_the_loss_and_keeps_the_last_good_checkpoint(tmp_path):
+    x = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
+    x[40] = np.nan  # batch 6 of 8 (batch size 8, no shuffle)
+    m = _gan()
+    nan_stop = kg.callbacks.TerminateOnNaN()
+    backup = kg.callbacks.BackupAndRestore(tmp_path, save_freq=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m.fit(x, batch_size=8, epochs=3, shuffle=False, verbose=0, callbacks=[nan_stop, backup])
+    assert nan_stop.stopped is not None
+    name, step, epoch = nan_stop.stopped
+    assert name in ("d_loss", "g_loss") and step == 6 and epoch == 1
+    assert any(f"became nan at step 6" in str(w.message) for w in caught)
+    assert backup.refused is not None  # the NaN state was not written
+    # the newest checkpoint is the state after step 5: finite, loadable, resumable
+    fresh = _gan()
+    meta = checkpoint.restore(fresh, tmp_path)
+    assert (meta["epoch"], meta["step"]) == (0, 5)
+    assert checkpoint.first_nonfinite(fresh) is None
+    assert all(math.isfinite(float(np.sum(keras.ops.convert_to_numpy(v)))) for v in fresh.generator.weights)
