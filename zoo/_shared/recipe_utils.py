@@ -185,16 +185,18 @@ def add_resume_arguments(parser, default_run_dir=False):
 
 
 def training_callbacks(folder, save_every, time_limit=None, every_s=60.0, total_steps=None):
-    """The callbacks every long recipe uses: kill-safe checkpoints in
-    ``folder/backup`` every ``save_every`` steps (kept after the run, so it
-    can be continued), a clean stop ``time_limit`` seconds from now, and a
-    progress line at least every minute."""
+    """The callbacks every long recipe uses: a stop on NaN, kill-safe
+    checkpoints in ``folder/backup`` every ``save_every`` steps (kept after
+    the run, so it can be continued; none when ``folder`` is None), a clean
+    stop ``time_limit`` seconds from now, and a progress line at least every
+    minute."""
     import keras_gans as kg
 
-    cbs = [
-        kg.callbacks.TerminateOnNaN(),  # first: a NaN step stops before anything is saved
-        kg.callbacks.BackupAndRestore(Path(folder) / "backup", save_freq=save_every, delete_checkpoint=False),
-    ]
+    cbs = [kg.callbacks.TerminateOnNaN()]  # first: a NaN step stops before anything is saved
+    if folder is not None:
+        cbs.append(
+            kg.callbacks.BackupAndRestore(Path(folder) / "backup", save_freq=save_every, delete_checkpoint=False)
+        )
     if time_limit:
         cbs.append(kg.callbacks.TimeLimit(seconds=time_limit))
     cbs.append(kg.callbacks.ProgressLog(every=every_s, total_steps=total_steps))

@@ -182,11 +182,12 @@ def train_gan(args, out_dir):
     )
     keras.utils.set_random_seed(args.seed)
     t0 = time.time()
-    # opt-in kill-safe training (--resume DIR); the default run is unchanged (Keras' own shuffling)
-    resume = recipe_utils.training_callbacks(args.run_dir, args.save_every, args.time_limit) if args.run_dir else []
+    # NaN stop, progress every minute, --time-limit; kill-safe checkpoints with --resume DIR (opt-in:
+    # it shuffles with the game's seed, so the default run stays the one that made the shipped entry)
+    resume = recipe_utils.training_callbacks(args.run_dir, args.save_every, args.time_limit)
     hist = gan.fit(
         with_flips(x), batch_size=args.batch_size, epochs=args.epochs, shuffle=True,
-        verbose=0 if resume else 2, steps_per_epoch=args.steps, callbacks=resume,
+        verbose=0, steps_per_epoch=args.steps, callbacks=resume,
     )
     wall = time.time() - t0  # fit has put the EMA of the generator's weights (--ema) into it
     steps = int(gan.g_optimizer.iterations)

@@ -104,10 +104,11 @@ def main(argv=None):
         score, every=args.select_every,
         start=min(args.select_from, args.epochs), state_dir=args.run_dir,
     )
-    # opt-in kill-safe training (--resume DIR); the default run is unchanged (Keras' own shuffling)
-    resume = recipe_utils.training_callbacks(args.run_dir, args.save_every, args.time_limit) if args.run_dir else []
+    # NaN stop, progress every minute, --time-limit; kill-safe checkpoints with --resume DIR (opt-in:
+    # it shuffles with the game's seed, so the default run stays the one that made the shipped entry)
+    resume = recipe_utils.training_callbacks(args.run_dir, args.save_every, args.time_limit)
     t0 = time.time()
-    hist = gan.fit(x, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, verbose=0 if resume else 2,
+    hist = gan.fit(x, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, verbose=0,
                    callbacks=[selector, *resume])
     selected = selector.restore(gan)
     wall = time.time() - t0
