@@ -11,7 +11,7 @@ from pathlib import Path
 
 import keras
 
-from keras_gans.files import sha256_file
+from keras_gans.files import atomic_path, atomic_write_text, sha256_file
 
 FORMAT = "keras_gans.zoo/1"
 ENV_VAR = "KERAS_GANS_ZOO"
@@ -337,7 +337,8 @@ def save(model, path, card=None, weights_dtype="float32", overwrite=False, extra
     with tempfile.TemporaryDirectory() as tmp:
         tmp_file = Path(tmp) / WEIGHTS
         clean.save_weights(str(tmp_file))
-        _copy_h5(tmp_file, weights, "float32", weights_dtype)
+        with atomic_path(weights) as tmp_weights:  # a kill leaves the old file or the new one
+            _copy_h5(tmp_file, tmp_weights, "float32", weights_dtype)
     config = {
         "format": FORMAT,
         "name": folder.name,
@@ -365,6 +366,6 @@ def write_config(folder, config, card=True):
     from keras_gans.zoo.card import render_card
 
     folder = Path(folder)
-    (folder / CONFIG).write_text(json.dumps(config, indent=1, sort_keys=False) + "\n")
+    atomic_write_text(folder / CONFIG, json.dumps(config, indent=1, sort_keys=False) + "\n")
     if card:
-        (folder / CARD).write_text(render_card(config))
+        atomic_write_text(folder / CARD, render_card(config))
