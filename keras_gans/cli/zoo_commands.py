@@ -1,4 +1,5 @@
-"""``keras-gans zoo list`` and ``keras-gans zoo info NAME``."""
+"""``keras-gans zoo list``, ``keras-gans zoo info NAME`` and
+``keras-gans zoo import-cyclegan G_A.pth G_B.pth --name NAME``."""
 
 import json
 
@@ -27,6 +28,32 @@ def _info(args):
     return 0
 
 
+def _import_cyclegan(args):
+    from pathlib import Path
+
+    from keras_gans import zoo
+    from keras_gans.cyclegan import cyclegan_from_torch_pair
+
+    game = cyclegan_from_torch_pair(args.g_a, args.g_b, image_size=args.image_size)
+    size = args.image_size or 256
+    card = {
+        "title": f"{Path(args.out).name}: CycleGAN converted from official PyTorch checkpoints",
+        "summary": (
+            f"Generators converted from {Path(args.g_a).name} (A -> B) and {Path(args.g_b).name} "
+            "(B -> A) by `keras-gans zoo import-cyclegan`; discriminators freshly initialised "
+            "(not converted)."
+        ),
+        "task": "unpaired image-to-image translation (RGB, values in [-1, 1])",
+        "preprocessing": {"image_size": size, "channels": 3, "value_range": [-1, 1]},
+        "training": {"converted_from": [str(args.g_a), str(args.g_b)]},
+        "limits": ["Not measured by keras_gans: converted weights, see their original model card."],
+    }
+    folder = zoo.save(game, Path(args.out), card=card, overwrite=args.overwrite,
+                      weights_dtype="float16" if args.float16 else "float32")
+    print(f"wrote zoo entry {folder}: kg.zoo.load({str(folder)!r})")
+    return 0
+
+
 def register(subparsers):
     p = subparsers.add_parser("zoo", help="list and describe the pretrained models")
     sub = p.add_subparsers(dest="zoo_command", metavar="ZOO_COMMAND")
@@ -35,4 +62,16 @@ def register(subparsers):
     p_info = sub.add_parser("info", help="an entry's card data as JSON")
     p_info.add_argument("name", help="entry name or path to an entry folder")
     p_info.set_defaults(func=_info)
+    p_imp = sub.add_parser(
+        "import-cyclegan",
+        help="official pytorch-CycleGAN generators (latest_net_G_A.pth, latest_net_G_B.pth) -> a zoo entry",
+    )
+    p_imp.add_argument("g_a", help="generator A -> B (.pth, resnet_9blocks or 6blocks, instance norm)")
+    p_imp.add_argument("g_b", help="generator B -> A (.pth)")
+    p_imp.add_argument("--out", "--name", dest="out", required=True,
+                       help="entry folder to write (its name is the entry's name), e.g. ~/zoo/apple2orange")
+    p_imp.add_argument("--image-size", type=int, default=None, help="fix the input size (default: any)")
+    p_imp.add_argument("--float16", action="store_true", help="store the weights as float16")
+    p_imp.add_argument("--overwrite", action="store_true")
+    p_imp.set_defaults(func=_import_cyclegan)
     p.set_defaults(func=lambda args: p.print_help() or 2)

@@ -477,3 +477,25 @@ def load_official_cyclegan(name, download=False, image_size=None):
     """The authors' pretrained generator ``name`` (e.g. "apple2orange") as a
     Keras model, from the cache (see ``fetch_official_cyclegan``)."""
     return cyclegan_from_torch(fetch_official_cyclegan(name, download=download), image_size=image_size)
+
+
+def cyclegan_from_torch_pair(path_a, path_b, image_size=None, train_size=256, seed=0):
+    """A ``CycleGAN`` game from the official two generator checkpoints
+    (``latest_net_G_A.pth``: A -> B, ``latest_net_G_B.pth``: B -> A) with
+    fresh 70x70 PatchGAN discriminators (the official ``D`` files are not
+    converted: fine-tuning starts their training anew). ``image_size``
+    fixes the networks' input size (None: any); ``train_size`` sizes the
+    image pools for fine-tuning (the paper's 256)."""
+    from keras_gans.cyclegan.game import CycleGAN
+    from keras_gans.cyclegan.networks import patchgan_discriminator
+
+    g_ab = cyclegan_from_torch(path_a, image_size=image_size, name="g_ab")
+    g_ba = cyclegan_from_torch(path_b, image_size=image_size, name="g_ba")
+    filters = int(g_ab.get_layer(index=2).filters) if hasattr(g_ab.get_layer(index=2), "filters") else 64
+    return CycleGAN(
+        g_ab, g_ba,
+        patchgan_discriminator(filters, 3, 3, image_size, seed=seed + 200, name="d_a"),
+        patchgan_discriminator(filters, 3, 3, image_size, seed=seed + 300, name="d_b"),
+        image_shape=(image_size or train_size, image_size or train_size, 3),
+        seed=seed,
+    )

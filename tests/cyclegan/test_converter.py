@@ -172,3 +172,19 @@ def test_official_path_fails_fast_offline(tmp_path, monkeypatch):
     monkeypatch.delenv("KERAS_GANS_CACHE")
     default = kg.cyclegan.official_cyclegan_path("horse2zebra")
     assert str(default).endswith(os.path.join(".keras", "keras_gans", "official", "horse2zebra.pth"))
+
+
+def test_import_cyclegan_cli_makes_a_zoo_entry_equal_to_pytorch(reference, tmp_path):
+    from keras_gans.cli import main
+
+    net_a, path_a, x, y_a = reference
+    net_b = torch_generator(seed=1)
+    path_b = tmp_path / "latest_net_G_B.pth"
+    torch.save(net_b.state_dict(), path_b)
+    out = tmp_path / "zoo" / "my_apple2orange"
+    assert main(["zoo", "import-cyclegan", str(path_a), str(path_b), "--out", str(out)]) == 0
+    game = kg.zoo.load(out)
+    assert isinstance(game, kg.CycleGAN)
+    for direction, ref in (("a2b", y_a), ("b2a", torch_output(net_b, x))):
+        y = game.translate(x, direction)
+        assert float(np.max(np.abs(y - ref))) < 1e-4, direction
