@@ -34,6 +34,54 @@ def list_images(folder, recursive=False):
     return files
 
 
+class ImageReadError(ValueError):
+    """A file that is not a readable image (empty, truncated, not an image)."""
+
+
+def open_image(path):
+    """A PIL image of ``path``, fully decoded, turned upright (EXIF
+    orientation honoured) and in 8 bits per channel: 16-bit and 32-bit
+    integer images are scaled (>> 8, resp. to their range), float images
+    mapped from [0, 1] (or their range when it is wider) to 0..255; modes
+    L, LA, RGB and RGBA are kept, every other mode (palette, CMYK, YCbCr, 1)
+    is converted to RGB (RGBA when it has transparency). A file that cannot
+    be decoded raises ``ImageReadError`` naming it."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            im.load()
+            im = ImageOps.exif_transpose(im)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise ImageReadError(f"{path}: not a readable image ({type(e).__name__}: {e}).") from None
+    mode = im.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N") or (mode == "I" and np.asarray(im).max() > 255):
+        a = np.asarray(im, np.float64)
+        top = 65535.0 if mode.startswith("I;16") or a.max() <= 65535 else float(a.max())
+        return Image.fromarray(np.round(a / top * 255.0).astype(np.uint8), "L")
+    if mode == "I":
+        return Image.fromarray(np.asarray(im).astype(np.uint8), "L")
+    if mode == "F":
+        a = np.asarray(im, np.float64)
+        a = np.nan_to_num(a, nan=0.0)
+        lo, hi = min(0.0, float(a.min())), max(1.0, float(a.max()))
+        return Image.fromarray(np.round((a - lo) / (hi - lo) * 255.0).astype(np.uint8), "L")
+    if mode in ("L", "LA", "RGB", "RGBA"):
+        return im
+    if mode == "P" and "transparency" in im.info:
+        return im.convert("RGBA")
+    return im.convert("RGB")
+
+
+def read_rgb(path):
+    """``(uint8 RGB array (H, W, 3), alpha (H, W) uint8 or None, was_grey)``
+    of an image file, through ``open_image``."""
+    im = open_image(path)
+    alpha = np.asarray(im.getchannel("A")) if "A" in im.getbands() else None
+    grey = im.mode in ("L", "LA")
+    return np.asarray(im.convert("RGB"), np.uint8), alpha, grey
+
+
 def to_model_range(images, value_range=(-1.0, 1.0)):
     """uint8 images (0..255) -> float32 in ``value_range``."""
     lo, hi = value_range

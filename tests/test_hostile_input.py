@@ -68,3 +68,67 @@ def test_a_nan_in_the_data_stops_training_naming_the_loss_and_keeps_the_last_goo
     assert (meta["epoch"], meta["step"]) == (0, 5)
     assert checkpoint.first_nonfinite(fresh) is None
     assert all(math.isfinite(float(np.sum(keras.ops.convert_to_numpy(v)))) for v in fresh.generator.weights)
+
+
+# ------------------------------------------------------------------ image files
+def _write_cases(folder):
+    """Odd but valid images (converted) and broken files (named, skipped)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (12, 20, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(folder / "plain.png")
+    Image.fromarray((rgb[..., 0].astype(np.uint16) * 257)).save(folder / "sixteen.png")  # I;16
+    Image.fromarray(rgb[..., 0].astype(np.float32) / 255.0, "F").save(folder / "float.tif")
+    Image.fromarray(rgb).convert("P").save(folder / "palette.png")
+    Image.fromarray(rgb).convert("CMYK").save(folder / "cmyk.jpg")
+    Image.fromarray(np.dstack([rgb, rng.integers(0, 256, (12, 20), dtype=np.uint8)])).save(folder / "rgba.png")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 CW to display
+    Image.fromarray(rgb).save(folder / "rotated.jpg", exif=exif, quality=95)
+    (folder / "empty.jpg").write_bytes(b"")
+    (folder / "text.jpg").write_text("not an image")
+    data = (folder / "plain.png").read_bytes()
+    (folder / "truncated.png").write_bytes(data[: len(data) // 2])
+    return rgb
+
+
+def test_odd_images_are_converted_not_clipped_or_rotated_wrong(tmp_path):
+    rgb = _write_cases(tmp_path)
+    grey = rgb[..., 0]
+    a, _, was_grey = kg.images.read_rgb(tmp_path / "sixteen.png")
+    assert was_grey and a.shape == (12, 20, 3) and np.abs(a[..., 0].astype(int) - grey).max() <= 1  # not white
+    a, _, _ = kg.images.read_rgb(tmp_path / "float.tif")
+    assert np.abs(a[..., 0].astype(int) - grey).max() <= 1  # not black
+    a, _, _ = kg.images.read_rgb(tmp_path / "rotated.jpg")
+    assert a.shape == (20, 12, 3)  # turned upright
+    for name in ("palette.png", "cmyk.jpg"):
+        assert kg.images.read_rgb(tmp_path / name)[0].shape == (12, 20, 3)
+    a, alpha, _ = kg.images.read_rgb(tmp_path / "rgba.png")
+    assert a.shape == (12, 20, 3) and alpha.shape == (12, 20)
+    for name in ("empty.jpg", "text.jpg", "truncated.png"):
+        with pytest.raises(kg.images.ImageReadError, match=name):
+            kg.images.read_rgb(tmp_path / name)
+
+
+def test_cli_upscale_of_a_folder_skips_and_names_bad_files(tmp_path, capsys):
+    from PIL import Image
+
+    from keras_gans.cli import main
+
+    keras.utils.set_random_seed(0)
+    sr = kg.SRGAN(kg.srgan.srresnet(scale=2, blocks=1, filters=4), None, adversarial_weight=0)
+    sr.compile(g_optimizer=keras.optimizers.Adam())
+    sr.save(tmp_path / "sr.keras")
+    src = tmp_path / "in dir é"  # spaces and non-ASCII
+    src.mkdir()
+    _write_cases(src)
+    out = tmp_path / "out"
+    assert main(["upscale", str(tmp_path / "sr.keras"), str(src), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    for bad in ("empty.jpg", "text.jpg", "truncated.png"):
+        assert bad in err
+    done = sorted(p.name for p in out.iterdir())
+    assert done == ["cmyk.png", "float.png", "palette.png", "plain.png", "rgba.png", "rotated.png", "sixteen.png"]
+    assert Image.open(out / "rotated.png").size == (24, 40)  # upright, x2
+    assert Image.open(out / "rgba.png").mode == "RGBA" and Image.open(out / "sixteen.png").mode == "L"

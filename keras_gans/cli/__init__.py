@@ -30,6 +30,27 @@ def file_jobs(input_path, output, what="INPUT"):
     return [(f, out / f"{f.stem}.png") for f in list_images(src)]
 
 
+def run_jobs(jobs, one):
+    """Run ``one(src, dst)`` (which returns the line to print) for every job;
+    an unreadable image is named on stderr and skipped, the others still
+    run; exit status 1 when any was skipped."""
+    from keras_gans.images import ImageReadError
+
+    failed = []
+    for src, dst in jobs:
+        try:
+            print(one(src, dst))
+        except ImageReadError as e:
+            if len(jobs) == 1:
+                raise
+            failed.append(str(src))
+            print(f"skipped: {e}", file=sys.stderr)
+    if failed:
+        print(f"{len(failed)} of {len(jobs)} inputs skipped: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def save_image(img, dst):
     """Write a PIL image whole (temporary name, then rename): a kill never
     leaves a truncated file in place of an earlier good one."""

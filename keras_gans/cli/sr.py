@@ -29,21 +29,20 @@ def _upscaler(model, tile, overlap):
 
 def upscale_file(upscaler, src, dst):
     """Read ``src``, super-resolve it, write ``dst``; returns (in size, out size)."""
-    import numpy as np
     from PIL import Image
 
-    with Image.open(src) as im:
-        im.load()
-        mode = im.mode
-        rgb = np.asarray(im.convert("RGB"), np.uint8)
-        alpha = im.getchannel("A") if "A" in im.getbands() else None
+    from keras_gans.images import read_rgb
+
+    rgb, alpha, grey = read_rgb(src)  # upright (EXIF), 8-bit, RGB (+ alpha)
     out = upscaler(rgb)
     img = Image.fromarray(out)
-    if mode in ("L", "I", "I;16", "1"):
+    if grey:
         img = img.convert("L")
-    elif alpha is not None:  # alpha is not super-resolved: bicubic
-        img = img.convert("RGBA")
-        img.putalpha(alpha.resize(img.size, Image.BICUBIC))
+    if alpha is not None:  # alpha is not super-resolved: bicubic
+        img = img.convert("RGBA" if not grey else "LA")
+        img.putalpha(Image.fromarray(alpha).resize(img.size, Image.BICUBIC))
+    if img.mode in ("RGBA", "LA") and str(dst).lower().endswith((".jpg", ".jpeg")):
+        img = img.convert("RGB" if img.mode == "RGBA" else "L")  # JPEG has no alpha
     from keras_gans.cli import save_image
 
     save_image(img, dst)
@@ -59,10 +58,13 @@ def _run_upscale(args):
     tile = args.tile or None
     model = load_model(args.model)
     up = _upscaler(model, tile, args.overlap)
-    for src, dst in jobs:
+    from keras_gans.cli import run_jobs
+
+    def one(src, dst):
         a, b = upscale_file(up, src, dst)
-        print(f"{src} {a[0]}x{a[1]} -> {dst} {b[0]}x{b[1]}")
-    return 0
+        return f"{src} {a[0]}x{a[1]} -> {dst} {b[0]}x{b[1]}"
+
+    return run_jobs(jobs, one)
 
 
 def _run_evaluate(args):

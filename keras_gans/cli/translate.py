@@ -79,9 +79,9 @@ def translate_file(generator, src, dst, size):
         channels = generator.inputs[0].shape[-1]
     except (AttributeError, IndexError, TypeError):
         pass
-    with Image.open(src) as im:
-        im.load()
-        arr = np.asarray(im.convert("L" if channels == 1 else "RGB"), np.uint8)
+    from keras_gans.images import open_image
+
+    arr = np.asarray(open_image(src).convert("L" if channels == 1 else "RGB"), np.uint8)  # upright, 8-bit
     if arr.ndim == 2:
         arr = arr[..., None]
     from keras_gans.cyclegan.translate import translate_any_size
@@ -103,10 +103,13 @@ def _run(args):
     model = load_model(args.model)
     generator = pick_generator(model, args.direction)
     size = default_size(model) if args.size is None else args.size
-    for src, dst in jobs:
+    from keras_gans.cli import run_jobs
+
+    def one(src, dst):
         w, h = translate_file(generator, src, dst, size)
-        print(f"{src} -> {dst} ({w}x{h}, {args.direction}, size {size or 'native'})")
-    return 0
+        return f"{src} -> {dst} ({w}x{h}, {args.direction}, size {size or 'native'})"
+
+    return run_jobs(jobs, one)
 
 
 def register(subparsers):
