@@ -82,6 +82,23 @@ def read_rgb(path):
     return np.asarray(im.convert("RGB"), np.uint8), alpha, grey
 
 
+def check_float_range(a, value_range, what):
+    """Float images must be finite and inside ``value_range`` (a 1e-3 slack);
+    else a ValueError naming what was found and what is expected."""
+    lo, hi = value_range
+    a = np.asarray(a)
+    if a.size == 0:
+        return
+    if not np.isfinite(a).all():
+        raise ValueError(f"{what}: the float images hold {int((~np.isfinite(a)).sum())} NaN/inf values.")
+    amin, amax = float(a.min()), float(a.max())
+    if amin < lo - 1e-3 or amax > hi + 1e-3:
+        raise ValueError(
+            f"{what} takes float images in [{lo:g}, {hi:g}] (or uint8 0..255); got values from "
+            f"{amin:.4g} to {amax:.4g}."
+        )
+
+
 def to_model_range(images, value_range=(-1.0, 1.0)):
     """uint8 images (0..255) -> float32 in ``value_range``."""
     lo, hi = value_range

@@ -10,7 +10,7 @@ reflect-pads it to multiples of 4 and crops the result.
 import numpy as np
 from keras import ops
 
-from keras_gans.images import to_model_range, to_uint8
+from keras_gans.images import check_float_range, to_model_range, to_uint8
 
 
 def static_image_shape(model):
@@ -39,6 +39,7 @@ def translate_images(generator, images, batch_size=8):
     if a.dtype == np.uint8:
         x, was_uint8 = to_model_range(a), True
     elif np.issubdtype(a.dtype, np.floating):
+        check_float_range(a, (-1.0, 1.0), "translate")
         x, was_uint8 = a.astype(np.float32), False
     else:
         raise TypeError(

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gans.images import to_model_range, to_uint8
+from keras_gans.images import check_float_range, to_model_range
 from keras_gans.layers.pixel_shuffle import PixelShuffle
 
 
@@ -64,6 +64,7 @@ def _as_float01(images):
         raise TypeError(
             f"upscale takes uint8 images (0..255) or float images in [0, 1]; got dtype {a.dtype}."
         )
+    check_float_range(a, (0.0, 1.0), "upscale")
     return a.astype(np.float32), False
 
 
@@ -130,11 +131,18 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
         return y
 
     n, h, w, c = x.shape
-    out = np.empty((n, h * scale, w * scale, c), np.float32)
+    # the output is written tile by tile in its final type: peak memory is the
+    # output (uint8 for uint8 input) plus one tile, not a float copy of it
+    out = np.empty((n, h * scale, w * scale, c), np.uint8 if was_uint8 else np.float32)
+
+    def final(y):  # generator range [-1, 1] -> the caller's
+        y = np.clip((y + 1.0) * 0.5, 0.0, 1.0)
+        return np.round(y * 255.0).astype(np.uint8) if was_uint8 else y
+
     for i in range(n):
         img = x[i]
         if tile is None or (h <= tile and w <= tile):
-            out[i] = run(img[None])[0]
+            out[i] = final(run(img[None])[0])
             continue
         # Every window has the same shape (tile + 2 * overlap, clipped to the
         # image), shifted inwards at the borders: a compiled generator is
@@ -148,12 +156,9 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
                 x1 = min(x0 + tile, w)
                 xa = min(max(0, x0 - overlap), w - win_w)
                 res = run(img[None, ya : ya + win_h, xa : xa + win_w])[0]
-                out[i, y0 * scale : y1 * scale, x0 * scale : x1 * scale] = res[
+                out[i, y0 * scale : y1 * scale, x0 * scale : x1 * scale] = final(res[
                     (y0 - ya) * scale : (y1 - ya) * scale, (x0 - xa) * scale : (x1 - xa) * scale
-                ]
-    out = np.clip((out + 1.0) * 0.5, 0.0, 1.0)
-    if was_uint8:
-        out = np.round(out * 255.0).astype(np.uint8)
+                ])
     return out[0] if single else out
 
 
