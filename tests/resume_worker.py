@@ -1,11 +1,10 @@
-"""Train a tiny game with kg.callbacks.BackupAndRestore; used by test_resume.py.
+"""Train tiny games with kg.callbacks.BackupAndRestore; used by test_resume.py.
 
-    python resume_worker.py GAME BACKUP_DIR OUT.npz [--kill-at N]
+    python resume_worker.py GAME[,GAME...] FOLDER [--kill GAME:N]
 
-With ``--kill-at N`` the process SIGKILLs itself after its N-th batch (a real
-kill: no cleanup runs). Otherwise it trains to the end (resuming from
-BACKUP_DIR when it holds a checkpoint) and writes every state variable of the
-game to OUT.npz.
+Trains the games in order (see ``chain``); with ``--kill GAME:N`` the process
+SIGKILLs itself after batch N of GAME (a real kill: no cleanup runs). A
+finished game's state variables are written to FOLDER/GAME.npz.
 """
 
 import argparse
@@ -94,12 +93,28 @@ def state(m):
     return {f"{i:04d}:{g}": keras.ops.convert_to_numpy(v) for i, (g, v) in enumerate(checkpoint.state_variables(m))}
 
 
+def chain(games, folder, kill_game, kill_at):
+    """Train ``games`` in order, each with its own backup folder and result
+    file under ``folder``: a game already finished (its .npz exists) is
+    skipped, a game with a checkpoint resumes, and ``kill_game`` is killed
+    after batch ``kill_at`` of this process. So one process per kill covers
+    every game: process k resumes game k-1 and is killed in game k."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    for game in games:
+        out = folder / f"{game}.npz"
+        if out.exists():
+            continue
+        model = train(game, folder / f"{game}_backup", kill_at if game == kill_game else None)
+        np.savez(out, **state(model))
+
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
-    p.add_argument("game")
-    p.add_argument("backup_dir")
-    p.add_argument("out")
-    p.add_argument("--kill-at", type=int, default=None)
+    p.add_argument("games", help="comma-separated games, trained in order")
+    p.add_argument("folder")
+    p.add_argument("--kill", default=None, metavar="GAME:N", help="SIGKILL after batch N of GAME")
     a = p.parse_args()
-    model = train(a.game, a.backup_dir, a.kill_at)
-    np.savez(a.out, **state(model))
+    kg_, n = (a.kill.split(":") if a.kill else (None, 0))
+    chain(a.games.split(","), a.folder, kg_, int(n))

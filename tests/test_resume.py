@@ -51,23 +51,40 @@ def _compare(reference, npz_path, tol):
     return worst
 
 
-@pytest.mark.parametrize("game", ["gan", "wgan_gp", "cyclegan", "srgan"])
-def test_sigkill_mid_epoch_then_resume_equals_uninterrupted(game, backend_name, tmp_path):
+GAMES = ["gan", "wgan_gp", "cyclegan", "srgan"]
+
+
+@pytest.fixture(scope="module")
+def killed_and_resumed(tmp_path_factory):
+    """Each game is SIGKILLed after a random batch, mid-epoch, between two
+    checkpoints, and resumed by the next process (one process per kill:
+    process k resumes game k-1, then is killed in game k)."""
+    backend = keras.backend.backend()
+    folder = tmp_path_factory.mktemp("resume")
+    rng = random.Random()
+    kills = {}
+    for game in GAMES:
+        n = resume_worker.total_steps(game)
+        k = rng.randrange(3, n - 1)  # any batch; reported on failure
+        kills[game] = k + 1 if k % resume_worker.SAVE_FREQ == 0 else k  # between checkpoints
+    for game in GAMES:
+        _run_worker(backend, ",".join(GAMES), folder, "--kill", f"{game}:{kills[game]}", expect_kill=True)
+        saved = checkpoint.list_checkpoints(folder / f"{game}_backup")
+        assert saved, f"{game}: no checkpoint was written before the kill at batch {kills[game]}"
+        meta = json.loads(saved[0][1].read_text())
+        assert 0 <= meta["step"] <= meta["steps_per_epoch"], meta
+    _run_worker(backend, ",".join(GAMES), folder)  # resumes the last one and finishes
+    return folder, kills
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_sigkill_mid_epoch_then_resume_equals_uninterrupted(game, killed_and_resumed, tmp_path):
+    folder, kills = killed_and_resumed
     reference = resume_worker.state(resume_worker.train(game, tmp_path / "ref"))
     assert not (tmp_path / "ref").exists(), "the finished run's checkpoints were not deleted"
-    n = resume_worker.total_steps(game)
-    kill_at = random.Random().randrange(3, n - 1)  # any batch; reported on failure
-    if kill_at % resume_worker.SAVE_FREQ == 0:
-        kill_at += 1  # die between two checkpoints, so the resume replays batches
-    backup = tmp_path / "backup"
-    _run_worker(backend_name, game, backup, tmp_path / "x.npz", "--kill-at", kill_at, expect_kill=True)
-    saved = checkpoint.list_checkpoints(backup)
-    assert saved, f"no checkpoint was written before the kill at batch {kill_at}"
-    meta = json.loads(saved[0][1].read_text())
-    assert 0 <= meta["step"] <= meta["steps_per_epoch"], meta
-    _run_worker(backend_name, game, backup, tmp_path / "resumed.npz")
-    worst = _compare(reference, tmp_path / "resumed.npz", 1e-6)
-    print(f"{game}: killed after batch {kill_at}/{n}, resumed; max |diff| {worst:.2g}")
+    worst = _compare(reference, folder / f"{game}.npz", 1e-6)
+    print(f"{game}: killed after batch {kills[game]}/{resume_worker.total_steps(game)}, resumed; "
+          f"max |diff| {worst:.2g}")
 
 
 def test_resume_on_another_backend(backend_name, tmp_path):
@@ -80,10 +97,9 @@ def test_resume_on_another_backend(backend_name, tmp_path):
     fair yardstick here.)"""
     other = BACKENDS[(BACKENDS.index(backend_name) + 1) % len(BACKENDS)]
     reference = resume_worker.state(resume_worker.train("srresnet", tmp_path / "ref"))
-    backup = tmp_path / "backup"
-    _run_worker(backend_name, "srresnet", backup, tmp_path / "x.npz", "--kill-at", 7, expect_kill=True)
-    _run_worker(other, "srresnet", backup, tmp_path / "resumed.npz")
-    _compare(reference, tmp_path / "resumed.npz", 1e-4)
+    _run_worker(backend_name, "srresnet", tmp_path, "--kill", "srresnet:7", expect_kill=True)
+    _run_worker(other, "srresnet", tmp_path)
+    _compare(reference, tmp_path / "srresnet.npz", 1e-4)
 
 
 def _tiny_gan():
