@@ -51,8 +51,23 @@ def _metrics_table(metrics, notes):
 
 def _usage(config):
     name = config.get("name", "ENTRY")
+    cls = json.dumps(config.get("model", {}).get("class_name", ""))
+    if "CycleGAN" in cls:
+        return (
+            f"```python\nimport keras_gans as kg\nmodel = kg.zoo.load({name!r})\n"
+            "oranges = model.translate(apples_uint8, direction=\"a2b\")   # any size divisible by 4\n"
+            "# fine-tune: model.compile(g_optimizer=..., d_optimizer=...); model.fit(images_a, images_b)\n```\n\n"
+            f"```bash\nkeras-gans translate {name} in.jpg -o out.jpg [--direction b2a]\n```"
+        )
+    if "SRGAN" in cls:
+        return (
+            f"```python\nimport keras_gans as kg\nmodel = kg.zoo.load({name!r})\n"
+            "hr = model.upscale(uint8_image, tile=128)   # any size, bounded memory\n```\n\n"
+            f"```bash\nkeras-gans upscale {name} in.png -o out.png\n"
+            f"keras-gans evaluate-sr {name} --data ../shared/data/Set5\n```"
+        )
     if config.get("kind") == "game":
-        conditional = "ConditionalGAN" in json.dumps(config.get("model", {}).get("class_name", ""))
+        conditional = "ConditionalGAN" in cls
         gen = (
             "images = model.generate(16, labels=3, seed=0)   # 16 samples of class 3"
             if conditional

@@ -6,7 +6,7 @@ For each direction, at the training size (128) and at 256:
 
 - ``to_other``: fraction of translated photos the evaluator reads as the other
   fruit (apples -> oranges for a2b, oranges -> apples for b2a);
-- ``kid``: KID (x1000) between the translated photos and the real held-out
+- ``kid``: KID between the translated photos and the real held-out
   photos of the target fruit, in the evaluator's 128-d feature space
   (unbiased polynomial MMD^2), with a bootstrap standard deviation (200
   resamples of both sets): the sets are small;
@@ -77,7 +77,9 @@ def features(feat, images):
 
 
 def kid(fx, fy, resamples=200, seed=0):
-    """(KID x1000, bootstrap std x1000)."""
+    """(KID, bootstrap std): unbiased polynomial MMD^2 of the raw 128-d
+    features (their scale is the classifier's, not Inception's: compare
+    values within this card, not with published KIDs)."""
     from keras_gans.metrics.kernel import polynomial_mmd2_unbiased
 
     value = polynomial_mmd2_unbiased(fx, fy)
@@ -86,7 +88,7 @@ def kid(fx, fy, resamples=200, seed=0):
         polynomial_mmd2_unbiased(fx[rng.integers(len(fx), size=len(fx))], fy[rng.integers(len(fy), size=len(fy))])
         for _ in range(resamples)
     ]
-    return round(1000 * value, 2), round(1000 * float(np.std(boot)), 2)
+    return round(value, 3), round(float(np.std(boot)), 3)
 
 
 def measure(model, clf, feat, size, data=None):
@@ -103,11 +105,11 @@ def measure(model, clf, feat, size, data=None):
         k0, k0_sd = kid(features(feat, src), f_target)
         out[direction] = {
             "to_other": round(float((classify(clf, fake).argmax(1) == target_label).mean()), 4),
-            "kid_x1000": k, "kid_x1000_sd": k_sd,
+            "kid": k, "kid_sd": k_sd,
             "cycle_l1": round(float(np.abs(cyc.astype(np.float64) - src.astype(np.float64)).mean() / 255.0), 4),
             "identity": {
                 "to_other": round(float((classify(clf, src).argmax(1) == target_label).mean()), 4),
-                "kid_x1000": k0, "kid_x1000_sd": k0_sd, "cycle_l1": 0.0,
+                "kid": k0, "kid_sd": k0_sd, "cycle_l1": 0.0,
             },
         }
         out[direction]["_grid"] = (src[:GRID_N], fake[:GRID_N], cyc[:GRID_N])
@@ -185,9 +187,10 @@ def main(argv=None):
                 "256px": "the same photos at 256x256 (the generators are fully convolutional)",
             },
             extra={"samples": "samples.png", "results": [
-                "to_other: fraction the evaluator reads as the other fruit; kid_x1000: KID x 1000 against the "
-                "real held-out photos of the target fruit in fruit_classifier's features, with the bootstrap "
-                "std (200 resamples; the sets are small); cycle_l1: mean |F(G(x)) - x| in [0, 1]; identity: "
+                "to_other: fraction the evaluator reads as the other fruit; kid: KID (kid_sd: its bootstrap std) against the "
+                "real held-out photos of the target fruit in fruit_classifier's raw 128-d features (200 "
+                "bootstrap resamples; the sets are small; the scale is this classifier's, not comparable "
+                "with published KIDs); cycle_l1: mean |F(G(x)) - x| in [0, 1]; identity: "
                 "the same numbers for the untranslated photos, the floor a translation must beat.",
                 "",
                 "samples.png: held-out photos (apple | as orange | back, orange | as apple | back) at the "
