@@ -85,7 +85,7 @@ def _check_loaded(name, model):
 def test_load_every_entry(name):
     model = kg.zoo.load(name)
     _check_loaded(name, model)
-    assert all(w.dtype == "float32" for w in model.weights)  # float16 storage is cast back
+    assert all(w.dtype == "float32" for w in model.weights if "float" in str(w.dtype))  # float16 storage is cast back
 
 
 def test_shipped_mnist_generators_draw_recognisable_digits():
