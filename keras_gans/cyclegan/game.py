@@ -254,15 +254,12 @@ class CycleGAN(AdversarialGame):
         self.built = True
 
     # ------------------------------------------------------------------ data
-    def _split_batch(self, data):
-        return unpack_pair(
+    def _unpack(self, data):
+        a, b = unpack_pair(
             data, "CycleGAN",
             "unaligned pairs of batches: pass a dataset yielding (images_a, images_b) tuples, or "
             "fit(x=images_a, y=images_b)",
         )
-
-    def _unpack(self, data):
-        a, b = self._split_batch(data)
         return (
             to_model_range(a, "CycleGAN", "images_a", dtype=self.compute_dtype),
             to_model_range(b, "CycleGAN", "images_b", dtype=self.compute_dtype),

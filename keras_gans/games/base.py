@@ -221,7 +221,8 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         if not backups:
             history = super().fit(x, y, batch_size=batch_size, epochs=epochs, callbacks=callbacks,
                                   shuffle=shuffle, initial_epoch=initial_epoch, **kwargs)
-            self._finalize_after_fit(epochs - initial_epoch)
+            if epochs > initial_epoch:
+                self.optimizer.finalize_variable_values()
             return history
         return self._fit_resumable(backups[0], x, y, batch_size, epochs, callbacks, shuffle,
                                    initial_epoch, kwargs)
@@ -259,7 +260,7 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
 
         if not indexed:
             history = fit(data, epoch, epochs)
-            self._finalize_after_fit(1)
+            self.optimizer.finalize_variable_values()
             return history
         n = kwargs.pop("steps_per_epoch", None) or len(data)
         history = None
@@ -276,7 +277,7 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
                 for k, v in rest.history.items():
                     history.history.setdefault(k, []).extend(v)
                 history.epoch.extend(rest.epoch)
-        self._finalize_after_fit(1)
+        self.optimizer.finalize_variable_values()
         return history
 
     def build_from_batch(self, data):
@@ -302,9 +303,6 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
             )
         self.build_from_batch(batch)
 
-    def _finalize_after_fit(self, epochs_run):
-        if epochs_run > 0:
-            self.optimizer.finalize_variable_values()
 
     def _apply(self, optimizer_name, grads, variables):
         if variables:
