@@ -12,22 +12,64 @@ import sys
 COMMAND_MODULES = ["zoo_commands", "generate", "translate", "sr"]
 
 
-def file_jobs(input_path, output, what="INPUT"):
+def file_jobs(input_path, output, what="INPUT", overwrite=False):
     """``[(source, destination)]`` for a command that maps images to images:
-    one file to ``output``, or every image of a folder to ``output/<stem>.png``."""
+    one file to ``output``, or every image of a folder to ``output/<stem>.png``;
+    the destinations are checked (``check_outputs``) before any work."""
     from pathlib import Path
 
     src = Path(input_path).expanduser()
     if not src.exists():
         raise FileNotFoundError(f"Input {src} does not exist.")
     if not src.is_dir():
-        return [(src, Path(output))]
-    from keras_gans.images import list_images
+        jobs = [(src, Path(output).expanduser())]
+    else:
+        from keras_gans.images import list_images
 
-    out = Path(output)
-    if out.suffix:
-        raise ValueError(f"{what} is a folder, so -o must be a folder too; got {out}.")
-    return [(f, out / f"{f.stem}.png") for f in list_images(src)]
+        out = Path(output).expanduser()
+        if out.suffix:
+            raise ValueError(f"{what} is a folder, so -o must be a folder too; got {out}.")
+        jobs = [(f, out / f"{f.stem}.png") for f in list_images(src)]
+    check_outputs([dst for _, dst in jobs], overwrite)
+    return jobs
+
+
+def check_outputs(paths, overwrite=False):
+    """Before any work: every output's folder exists (missing folders are
+    created) and is writable, and no output exists unless ``overwrite``.
+    Raises FileExistsError / PermissionError / NotADirectoryError naming the
+    path."""
+    import os
+    from pathlib import Path
+
+    existing = []
+    for dst in map(Path, paths):
+        if dst.is_dir():
+            raise IsADirectoryError(f"Output {dst} is a folder; expected an image file name (e.g. {dst / 'out.png'}).")
+        folder = dst.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise NotADirectoryError(f"Cannot write {dst}: {folder} exists and is not a folder.") from None
+        except OSError as e:
+            raise PermissionError(f"Cannot create the output folder {folder}: {e.strerror or e}.") from None
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(f"Cannot write {dst}: the folder {folder} is not writable.")
+        if dst.exists():
+            if not os.access(dst, os.W_OK):
+                raise PermissionError(f"Cannot replace {dst}: the file is read-only.")
+            existing.append(str(dst))
+    if existing and not overwrite:
+        shown = ", ".join(existing[:3]) + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
+        raise FileExistsError(
+            f"{len(existing)} output file(s) exist already: {shown}. Pass --overwrite to replace them "
+            "(nothing was written)."
+        )
+
+
+def add_overwrite_argument(parser):
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace existing output files (default: refuse, write nothing)")
 
 
 def run_jobs(jobs, one):
@@ -95,7 +137,7 @@ def main(argv=None):
         return 2
     try:
         return args.func(args) or 0
-    except (ValueError, FileNotFoundError, KeyError, RuntimeError) as e:
+    except (ValueError, KeyError, RuntimeError, OSError) as e:  # OSError: missing, unwritable, existing files
         print(f"keras-gans {args.command}: error: {e}", file=sys.stderr)
         return 1
 

@@ -10,6 +10,9 @@ def _run(args):
 
     if args.n < 1:
         raise ValueError(f"-n must be at least 1; got {args.n}.")
+    from keras_gans.cli import check_outputs
+
+    check_outputs([args.output], args.overwrite)
     config = zoo.load_config(args.model)
     if config.get("kind") != "game":
         raise ValueError(
@@ -49,4 +52,7 @@ def register(subparsers):
     p.add_argument("--columns", type=int, default=None, help="grid columns (default ceil(sqrt(n)))")
     p.add_argument("--padding", type=int, default=2, help="pixels between cells (default 2)")
     p.add_argument("--scale", type=int, default=1, help="integer upscaling of the PNG (default 1)")
+    from keras_gans.cli import add_overwrite_argument
+
+    add_overwrite_argument(p)
     p.set_defaults(func=_run)

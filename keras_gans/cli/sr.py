@@ -14,11 +14,11 @@ from pathlib import Path
 
 
 
-def load_model(spec):
+def load_model(spec, unsafe_load=False):
     """An SRGAN game or generator from a zoo name/folder or a ``.keras`` file."""
     from keras_gans import zoo
 
-    return zoo.load_any(spec)
+    return zoo.load_any(spec, safe_mode=not unsafe_load)
 
 
 def _upscaler(model, tile, overlap):
@@ -52,11 +52,11 @@ def upscale_file(upscaler, src, dst):
 def _run_upscale(args):
     from keras_gans.cli import file_jobs
 
-    jobs = file_jobs(args.input, args.output, "IN")
+    jobs = file_jobs(args.input, args.output, "IN", args.overwrite)
     if args.tile is not None and args.tile < 0:
         raise ValueError(f"--tile must be >= 0 (0 = no tiling); got {args.tile}.")
     tile = args.tile or None
-    model = load_model(args.model)
+    model = load_model(args.model, args.unsafe_load)
     up = _upscaler(model, tile, args.overlap)
     from keras_gans.cli import run_jobs
 
@@ -71,14 +71,20 @@ def _run_evaluate(args):
     from keras_gans.srgan import benchmark as sr_eval
 
     tile = args.tile or None
+    if args.json:
+        from keras_gans.cli import check_outputs
+
+        check_outputs([Path(args.json)], args.overwrite)
     if args.model.lower() == "bicubic":
         model, name = None, "bicubic"
     else:
-        model, name = load_model(args.model), Path(str(args.model)).stem
+        model, name = load_model(args.model, args.unsafe_load), Path(str(args.model)).stem
     result = sr_eval.evaluate(model, args.data, scale=args.scale, tile=tile, limit=args.limit)
     print(sr_eval.format_table(result, model_name=name[:12]))
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2))
+        from keras_gans.files import atomic_write_text
+
+        atomic_write_text(Path(args.json), json.dumps(result, indent=2))
         print(f"wrote {args.json}")
     return 0
 
@@ -92,6 +98,7 @@ def register(subparsers):
                    help="tile side in LR pixels, bounds memory (default 256; 0 = whole image)")
     p.add_argument("--overlap", type=int, default=None,
                    help="LR pixels of context around each tile (default: the model's receptive radius)")
+    _common(p)
     p.set_defaults(func=_run_upscale)
 
     e = subparsers.add_parser("evaluate-sr", help="PSNR/SSIM (Y, shaved) vs bicubic on Set5/Set14/BSD100")
@@ -101,4 +108,14 @@ def register(subparsers):
     e.add_argument("--tile", type=int, default=256, help="tile side in LR pixels (default 256; 0 = whole)")
     e.add_argument("--limit", type=int, default=None, help="only the first N images")
     e.add_argument("--json", default=None, help="also write the full result as JSON")
+    _common(e)
     e.set_defaults(func=_run_evaluate)
+
+
+def _common(parser):
+    from keras_gans.cli import add_overwrite_argument
+
+    add_overwrite_argument(parser)
+    parser.add_argument("--unsafe-load", action="store_true",
+                        help="load a .keras file with Keras' safe mode off (it may run code stored "
+                             "in the file: Lambda layers); only for files you trust")

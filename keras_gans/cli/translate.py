@@ -24,7 +24,7 @@ from pathlib import Path
 DEFAULT_SIZE = 256
 
 
-def load_model(spec):
+def load_model(spec, unsafe_load=False):
     """A CycleGAN game or a generator from a zoo name/folder, a ``.keras``
     file or ``official:NAME``."""
     spec = str(spec)
@@ -34,7 +34,7 @@ def load_model(spec):
         return load_official_cyclegan(spec.split(":", 1)[1])
     from keras_gans import zoo
 
-    return zoo.load_any(spec)
+    return zoo.load_any(spec, safe_mode=not unsafe_load)
 
 
 def pick_generator(model, direction):
@@ -97,10 +97,10 @@ def translate_file(generator, src, dst, size):
 def _run(args):
     from keras_gans.cli import file_jobs
 
-    jobs = file_jobs(args.input, args.output, "INPUT")
+    jobs = file_jobs(args.input, args.output, "INPUT", args.overwrite)
     if args.size is not None and args.size < 0:
         raise ValueError(f"--size must be >= 0 (0 = native size); got {args.size}.")
-    model = load_model(args.model)
+    model = load_model(args.model, args.unsafe_load)
     generator = pick_generator(model, args.direction)
     size = default_size(model) if args.size is None else args.size
     from keras_gans.cli import run_jobs
@@ -124,4 +124,7 @@ def register(subparsers):
     p.add_argument("--size", type=int, default=None,
                    help="longer side the image is translated at (multiples of 4; default: the model's "
                         "training size, else 256); 0 = native size, reflect-padded to multiples of 4")
+    from keras_gans.cli.sr import _common
+
+    _common(p)
     p.set_defaults(func=_run)

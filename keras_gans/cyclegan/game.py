@@ -53,7 +53,7 @@ from keras_gans.cyclegan.image_pool import ImagePool
 from keras_gans.cyclegan.losses import cycle_consistency_loss, identity_loss
 from keras_gans.cyclegan.translate import static_image_shape, translate_images
 from keras_gans.games.base import AdversarialGame, deserialize, serialize, to_model_range, unpack_pair
-from keras_gans.games.checks import check_translator
+from keras_gans.games.checks import check_array, check_translator, input_shape
 from keras_gans.losses.adversarial import LeastSquares
 
 DIRECTIONS = ("a2b", "b2a")
@@ -65,6 +65,10 @@ def _number(value, what, positive=False):
     if positive and value == 0:
         raise ValueError(f"CycleGAN: {what} must be > 0; got {value!r}.")
     return float(value)
+
+
+def _float32(t):
+    return ops.cast(t, "float32")
 
 
 @keras.saving.register_keras_serializable("keras_gans")
@@ -254,6 +258,17 @@ class CycleGAN(AdversarialGame):
         self.built = True
 
     # ------------------------------------------------------------------ data
+    def check_arrays(self, x, y):
+        """Two image sets (rank 4, the generators' channels), uint8 or floats in [-1, 1]."""
+        a, b, names = self._pair(x, y)
+        if b is None:
+            raise ValueError("CycleGAN.fit needs two image sets: fit(images_a, images_b).")
+        for what, images, g in ((f"{names[0]} (images_a)", a, self.generator_ab),
+                                (f"{names[1]} (images_b)", b, self.generator_ba)):
+            shape = input_shape(g)
+            check_array("CycleGAN", what, images, shape if shape is not None else (None, None, None),
+                        (-1.0, 1.0), images=True)
+
     def _unpack(self, data):
         a, b = unpack_pair(
             data, "CycleGAN",
@@ -275,15 +290,17 @@ class CycleGAN(AdversarialGame):
         rec_a = g_ba(fake_b, training=True)
         fake_a = g_ba(real_b, training=True)
         rec_b = g_ab(fake_a, training=True)
+        f32 = _float32  # losses in float32 under a mixed precision policy
         adversarial = g_scale * (
-            self.loss_fn.generator_loss(self.discriminator_b(fake_b, training=True))
-            + self.loss_fn.generator_loss(self.discriminator_a(fake_a, training=True))
+            self.loss_fn.generator_loss(f32(self.discriminator_b(fake_b, training=True)))
+            + self.loss_fn.generator_loss(f32(self.discriminator_a(fake_a, training=True)))
         )
-        cycle = cycle_consistency_loss(real_a, rec_a, real_b, rec_b, self.cycle_weight)
+        cycle = cycle_consistency_loss(f32(real_a), f32(rec_a), f32(real_b), f32(rec_b), self.cycle_weight)
         if self.identity_weight > 0:
             same_b = g_ab(real_b, training=True)
             same_a = g_ba(real_a, training=True)
-            idt = identity_loss(real_a, same_a, real_b, same_b, self.cycle_weight, self.identity_weight)
+            idt = identity_loss(f32(real_a), f32(same_a), f32(real_b), f32(same_b), self.cycle_weight,
+                                self.identity_weight)
         else:
             idt = ops.zeros((), "float32")
         total = adversarial + cycle + idt
@@ -293,8 +310,9 @@ class CycleGAN(AdversarialGame):
         """``(L_DA, L_DB)`` on real images and (pooled) generated ones."""
         d_scale, _ = self._loss_scales
         d_a, d_b = self.discriminator_a, self.discriminator_b
-        loss_a = d_scale * self.loss_fn.discriminator_loss(d_a(real_a, training=True), d_a(fake_a, training=True))
-        loss_b = d_scale * self.loss_fn.discriminator_loss(d_b(real_b, training=True), d_b(fake_b, training=True))
+        f32 = _float32
+        loss_a = d_scale * self.loss_fn.discriminator_loss(f32(d_a(real_a, training=True)), f32(d_a(fake_a, training=True)))
+        loss_b = d_scale * self.loss_fn.discriminator_loss(f32(d_b(real_b, training=True)), f32(d_b(fake_b, training=True)))
         return loss_a, loss_b
 
     def generator_update(self, real_a, real_b):

@@ -208,11 +208,11 @@ def patchgan_discriminator(
     inp = _input(image_size, channels, 1, "patchgan_discriminator")
     count = iter(range(10_000))
 
-    def conv(x, f, strides, idx):
+    def conv(x, f, strides, idx, **kwargs):
         x = keras.layers.ZeroPadding2D(1, name=f"{idx}_pad")(x)
         return keras.layers.Conv2D(
             f, 4, strides=strides, padding="valid", use_bias=True,
-            kernel_initializer=_init(seed, next(count)), name=idx,
+            kernel_initializer=_init(seed, next(count)), name=idx, **kwargs,
         )(x)
 
     x = conv(inp, filters, 2, "model_0")
@@ -225,5 +225,8 @@ def patchgan_discriminator(
         x = _instance_norm(f"model_{i + 1}")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"model_{i + 2}")(x)
         i += 3
-    out = conv(x, 1, 1, f"model_{i}")
+    # the score layer computes in float32 under a mixed precision policy (as Keras'
+    # guide advises for output layers; torch's CPU bf16 backward of a 1-channel
+    # 4x4 conv also fails: "slow_conv2d: grad_weight must be contiguous")
+    out = conv(x, 1, 1, f"model_{i}", dtype="float32")
     return keras.Model(inp, out, name=name)

@@ -213,6 +213,10 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
                 f"compile({', '.join(n + '=...' for n in self.optimizer_names)}) first, e.g. "
                 "keras.optimizers.Adam(2e-4, beta_1=0.5) for each."
             )
+        from keras_gans.data import resumable
+
+        if resumable.is_arrays(x) and (y is None or resumable.is_arrays(y)):
+            self.check_arrays(x, y)
         self.stopped_by_time_limit = False  # set by kg.callbacks.TimeLimit
         callbacks = list(callbacks or [])
         backups = [c for c in callbacks if callable(getattr(c, "restore_into", None))]
@@ -226,6 +230,25 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
             return history
         return self._fit_resumable(backups[0], x, y, batch_size, epochs, callbacks, shuffle,
                                    initial_epoch, kwargs)
+
+    def check_arrays(self, x, y):
+        """Checks numpy arrays given to ``fit`` before any step runs (see
+        ``kg.games.checks.check_array``); games override it with their data's
+        shapes and ranges. Datasets and loaders are not read ahead."""
+        from keras_gans.games.checks import check_array
+
+        for what, part in (("x", x), ("y", y)):
+            for i, a in enumerate(part if isinstance(part, (tuple, list)) else [part] if part is not None else []):
+                check_array(type(self).__name__, what if not isinstance(part, (tuple, list)) else f"{what}[{i}]", a)
+
+    @staticmethod
+    def _pair(x, y):
+        """(first, second) of ``fit(x, y)`` or ``fit((x, y))``."""
+        if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
+            return x[0], x[1], ("x[0]", "x[1]")
+        if isinstance(x, (tuple, list)) and len(x) == 1:
+            x = x[0]
+        return x, y, ("x", "y")
 
     def _fit_resumable(self, backup, x, y, batch_size, epochs, callbacks, shuffle, initial_epoch, kwargs):
         from keras_gans.data import resumable

@@ -72,3 +72,104 @@ def check_translator(generator, discriminator, game, names=("generator", "discri
             f"{game}: {names[0]} outputs shape {g_out[0][1:]} but {names[1]} expects "
             f"{d_in[0][1:]}."
         )
+
+
+# ------------------------------------------------------- arrays into fit()
+def input_shape(model, index=0):
+    """The model's ``index``-th input shape without the batch axis, or None
+    (a subclassed model has no symbolic inputs)."""
+    shapes = _io(model, "inputs")
+    if not shapes or index >= len(shapes):
+        return None
+    return shapes[index][1:]
+
+
+def check_array(game, what, a, shape=None, value_range=None, images=False):
+    """Refuse, with a message naming ``what``, an array a step would choke on
+    or silently learn nonsense from: no samples, the wrong rank or trailing
+    dims (``shape``, batch axis excluded, None = any), NaN/inf, floats
+    outside ``value_range``, and (``images``) integers that are not uint8.
+    uint8 images are accepted (the games map 0..255 to their range)."""
+    import numpy as np
+
+    a = np.asarray(a)
+    dtype = a.dtype
+    if a.ndim == 0 or a.shape[0] == 0:
+        raise ValueError(f"{game}.fit: `{what}` holds no samples (shape {a.shape}); pass at least one.")
+    if shape is not None:
+        if a.ndim - 1 != len(shape):
+            layout = " (batch, height, width, channels)" if len(shape) == 3 else ""
+            raise ValueError(
+                f"{game}.fit: `{what}` must have rank {len(shape) + 1}{layout}: samples of shape "
+                f"{tuple(shape)}; got an array of shape {a.shape}."
+            )
+        wrong = [i for i, (d, e) in enumerate(zip(a.shape[1:], shape)) if e is not None and d != e]
+        if wrong:
+            axis = "channels" if wrong[0] == len(shape) - 1 and len(shape) == 3 else f"axis {wrong[0] + 1}"
+            raise ValueError(
+                f"{game}.fit: `{what}` samples have shape {a.shape[1:]}, but the model expects "
+                f"{tuple(shape)} (None = any); {axis} is {a.shape[1:][wrong[0]]}, expected "
+                f"{shape[wrong[0]]}."
+            )
+    if dtype == bool or not (np.issubdtype(dtype, np.number)):
+        raise ValueError(f"{game}.fit: `{what}` has dtype {dtype}; expected float32 (or uint8 images).")
+    if np.issubdtype(dtype, np.integer):
+        if images and dtype != np.uint8:
+            raise ValueError(
+                f"{game}.fit: `{what}` holds {dtype} integers; images are expected as uint8 0..255 "
+                f"(mapped for you) or floats in {list(value_range or (-1, 1))}. Convert, e.g. 16-bit "
+                "images with (a / 257).astype('uint8'), or kg.images.to_model_range(a)."
+            )
+        return
+    finite = np.isfinite(a)
+    if not finite.all():
+        first = int(np.argwhere(~finite.reshape(len(a), -1).all(axis=1))[0][0])
+        bad = int((~finite).sum())
+        raise ValueError(
+            f"{game}.fit: `{what}` holds {bad} NaN/inf value(s) (first in sample {first}); one "
+            "would turn every weight into NaN. Clean or drop those samples."
+        )
+    if value_range is not None:
+        lo, hi = value_range
+        a_min, a_max = float(a.min()), float(a.max())
+        tol = 1e-3 * (hi - lo)
+        if a_min < lo - tol or a_max > hi + tol:
+            hint = ""
+            if a_max > 2.0 and a_min >= 0.0:
+                hint = (
+                    " It looks like 0..255 pixels: pass them as uint8 (mapped for you) or scale "
+                    "them, e.g. kg.images.to_model_range(a.astype('uint8'))."
+                )
+            raise ValueError(
+                f"{game}.fit: `{what}` values run from {a_min:g} to {a_max:g}; expected floats in "
+                f"[{lo:g}, {hi:g}].{hint}"
+            )
+
+
+def check_labels(game, what, labels, num_classes, n=None):
+    """Class labels: integers (or whole-number floats) in [0, num_classes)."""
+    import numpy as np
+
+    labels = np.asarray(labels)
+    if n is not None and (labels.ndim == 0 or len(labels) != n):
+        raise ValueError(
+            f"{game}.fit: `{what}` must hold one label per sample ({n}); got shape {labels.shape}."
+        )
+    if labels.ndim > 1 and not (labels.ndim == 2 and labels.shape[1] == 1):
+        raise ValueError(
+            f"{game}.fit: `{what}` must be class indices of shape (n,) or (n, 1); got shape "
+            f"{labels.shape} (one-hot labels: pass labels.argmax(-1))."
+        )
+    if labels.dtype == bool or not np.issubdtype(labels.dtype, np.number):
+        raise ValueError(f"{game}.fit: `{what}` has dtype {labels.dtype}; expected integer class indices.")
+    if not np.issubdtype(labels.dtype, np.integer):
+        if not np.isfinite(labels).all() or (labels != np.round(labels)).any():
+            raise ValueError(
+                f"{game}.fit: `{what}` holds non-integer values (e.g. "
+                f"{labels[labels != np.round(labels)].ravel()[:1]}); expected integer class indices."
+            )
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"{game}.fit: `{what}` must be in [0, {num_classes - 1}] (num_classes={num_classes}); got "
+            f"values from {labels.min():g} to {labels.max():g}."
+        )

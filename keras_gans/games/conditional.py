@@ -4,7 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gans.games.checks import check_models
+from keras_gans.games.checks import check_array, check_labels, check_models, input_shape
 from keras_gans.games.base import unpack_pair
 from keras_gans.games.gan import GAN
 
@@ -42,6 +42,18 @@ class ConditionalGAN(GAN):
             "(images, labels): fit(images, labels) or a dataset yielding (images, labels) batches",
         )
         return ops.cast(x, self.compute_dtype), ops.cast(y, "int32")
+
+    def check_arrays(self, x, y):
+        """Images as for ``GAN``; one integer label in [0, num_classes) each."""
+        x, y, names = self._pair(x, y)
+        if y is None:
+            raise ValueError(
+                "ConditionalGAN.fit needs labels: fit(images, labels) with one class index per image."
+            )
+        shape = input_shape(self.discriminator)
+        rank = len(shape) + 1 if shape is not None else np.ndim(x)
+        check_array("ConditionalGAN", names[0], x, shape, (-1.0, 1.0) if rank == 4 else None, images=rank == 4)
+        check_labels("ConditionalGAN", names[1], y, self.num_classes, n=len(x))
 
     def _generate(self, z, cond, training):
         return self.generator([ops.convert_to_tensor(z), ops.convert_to_tensor(cond)], training=training)

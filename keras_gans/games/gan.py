@@ -1,12 +1,13 @@
 """The GAN game (Goodfellow et al. 2014) with pluggable losses and regularizers."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_gans import backend
 from keras_gans import losses as losses_module
 from keras_gans.games.base import AdversarialGame, deserialize, serialize, unpack_batch
-from keras_gans.games.checks import check_models
+from keras_gans.games.checks import check_array, check_models, input_shape
 from keras_gans.regularizers.base import DiscriminatorRegularizer
 from keras_gans.regularizers.instance_noise import InstanceNoise
 
@@ -115,6 +116,15 @@ class GAN(AdversarialGame):
     def _generate(self, z, cond, training):
         return self.generator(z, training=training)
 
+    def check_arrays(self, x, y):
+        """Samples shaped like the discriminator's input; images (rank 4) as
+        uint8 or floats in [-1, 1], the generator's range."""
+        if isinstance(x, (tuple, list)):
+            x = x[0]
+        shape = input_shape(self.discriminator)
+        rank = len(shape) + 1 if shape is not None else np.ndim(x)
+        check_array(type(self).__name__, "x", x, shape, (-1.0, 1.0) if rank == 4 else None, images=rank == 4)
+
     def _critic(self, x, cond, training):
         return self.discriminator(x, training=training)
 
@@ -134,7 +144,8 @@ class GAN(AdversarialGame):
     # ------------------------------------------------------------------ step
     def discriminator_loss(self, real, fake, cond=None):
         """(total loss, adversarial loss, {regularizer name: value})."""
-        critic = lambda x: self._critic(x, cond, True)  # noqa: E731
+        # losses and penalties in float32 whatever the policy (mixed_bfloat16 critics output bf16)
+        critic = lambda x: ops.cast(self._critic(x, cond, True), "float32")  # noqa: E731
         real_in, fake_in = self._noisy(real), self._noisy(fake)
         adv = self.loss_fn.discriminator_loss(critic(real_in), critic(fake_in))
         terms = {r.name: r(critic, real_in, fake_in, self.seed_generator) for r in self.regularizers}
@@ -145,7 +156,7 @@ class GAN(AdversarialGame):
 
     def generator_loss(self, z, cond=None):
         fake = self._generate(z, cond, True)
-        return self.loss_fn.generator_loss(self._critic(self._noisy(fake), cond, True))
+        return self.loss_fn.generator_loss(ops.cast(self._critic(self._noisy(fake), cond, True), "float32"))
 
     def discriminator_update(self, real, z, cond=None):
         """One discriminator update; returns (adversarial loss, terms)."""
@@ -205,7 +216,8 @@ class GAN(AdversarialGame):
         out = []
         for i in range(0, len(z), batch_size):
             c = None if cond is None else cond[i : i + batch_size]
-            out.append(ops.convert_to_numpy(fn(z[i : i + batch_size], c)))
+            # samples in the variables' dtype (float32 under a mixed precision policy)
+            out.append(ops.convert_to_numpy(ops.cast(fn(z[i : i + batch_size], c), self.dtype)))
         if out:
             return np.concatenate(out, axis=0)
         shape = tuple(d or 0 for d in getattr(self.generator, "output_shape", (None,))[1:])

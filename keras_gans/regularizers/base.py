@@ -41,6 +41,7 @@ def gradient_norms(critic, x, eps=1e-12):
     critic's weights. State updates made by the critic call are discarded."""
     with discard_updates():
         grads = backend.input_gradient(critic, x)
+    grads = ops.cast(grads, "float32")  # norms in float32 under a mixed precision policy
     axes = tuple(range(1, len(grads.shape)))
     return ops.sqrt(ops.sum(ops.square(grads), axis=axes) + eps)
 

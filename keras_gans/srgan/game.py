@@ -34,7 +34,7 @@ from keras import ops
 from keras_gans import backend
 from keras_gans import losses as losses_module
 from keras_gans.games.base import AdversarialGame, deserialize, serialize, to_model_range, unpack_pair
-from keras_gans.games.checks import check_translator
+from keras_gans.games.checks import check_array, check_translator, input_shape
 from keras_gans.srgan.losses import get_content_loss
 from keras_gans.srgan.upscale import infer_scale, upscale_images
 
@@ -178,6 +178,17 @@ class SRGAN(AdversarialGame):
         super().compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer, **kwargs)
 
     # ------------------------------------------------------------------ data
+    def check_arrays(self, x, y):
+        """Low-res images (uint8, or floats in [0, 1]) and high-res images
+        (uint8, or floats in [-1, 1]), rank 4."""
+        lr, hr, names = self._pair(x, y)
+        if hr is None:
+            raise ValueError("SRGAN.fit needs (low_res, high_res) pairs: fit(low_res, high_res).")
+        for what, images, model, rng in ((names[0], lr, self.generator, (0.0, 1.0)),
+                                         (names[1], hr, self.discriminator, (-1.0, 1.0))):
+            shape = input_shape(model)
+            check_array("SRGAN", what, images, shape if shape is not None else (None, None, None), rng, images=True)
+
     def _unpack(self, data):
         x, y = unpack_pair(
             data, "SRGAN",
@@ -218,9 +229,10 @@ class SRGAN(AdversarialGame):
 
         def fn():
             sr = self.generator(lr, training=True)
-            content = self.content_loss(sr, hr)
+            # losses in float32 under a mixed precision policy
+            content = self.content_loss(ops.cast(sr, "float32"), ops.cast(hr, "float32"))
             if adversarial:
-                adv = self.loss_fn.generator_loss(self.discriminator(sr, training=True))
+                adv = self.loss_fn.generator_loss(ops.cast(self.discriminator(sr, training=True), "float32"))
                 total = content + self.adversarial_weight * adv
             else:
                 adv = ops.zeros((), "float32")
@@ -236,8 +248,8 @@ class SRGAN(AdversarialGame):
         fake = ops.stop_gradient(sr)
 
         def fn():
-            real_logits = self.discriminator(hr, training=True)
-            fake_logits = self.discriminator(fake, training=True)
+            real_logits = ops.cast(self.discriminator(hr, training=True), "float32")
+            fake_logits = ops.cast(self.discriminator(fake, training=True), "float32")
             return self.loss_fn.discriminator_loss(real_logits, fake_logits), None
 
         d_loss, _, grads = backend.value_and_grad(fn, d_vars)

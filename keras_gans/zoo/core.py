@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import keras
@@ -19,6 +20,11 @@ CONFIG = "config.json"
 WEIGHTS = "model.weights.h5"
 CARD = "MODEL_CARD.md"
 _RESERVED = {"format", "name", "kind", "model", "weights"}
+CARD_FIELDS = {
+    "title", "summary", "task", "architecture", "data", "licence", "preprocessing", "training",
+    "metrics", "metric_notes", "evaluation", "results", "limits", "samples", "features_layer",
+    "class_names",
+}
 
 
 class UnknownEntryError(ValueError, KeyError):
@@ -90,15 +96,50 @@ def entry_path(name_or_path):
 
 
 def load_config(name_or_path):
+    """An entry's ``config.json``, checked: a JSON object of this format with
+    a ``model`` and a sha256-pinned ``weights`` section. Unknown top-level
+    keys are kept (shown by ``info``) with a warning naming them."""
     folder = entry_path(name_or_path)
+    file = folder / CONFIG
     try:
-        config = json.loads((folder / CONFIG).read_text())
-    except json.JSONDecodeError as e:
-        raise ZooIntegrityError(f"{folder / CONFIG} is not valid JSON: {e}") from e
-    if not str(config.get("format", "")).startswith("keras_gans.zoo/"):
+        config = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ZooIntegrityError(f"{file} is not valid JSON: {e}") from e
+    if not isinstance(config, dict):
         raise ZooIntegrityError(
-            f"{folder / CONFIG} is not a keras_gans zoo config (format {config.get('format')!r}, "
-            f"expected {FORMAT!r})."
+            f"{file} holds a JSON {type(config).__name__}; expected an object with the keys "
+            f"'format', 'model' and 'weights' (see keras_gans.zoo.save)."
+        )
+    fmt = config.get("format")
+    if not str(fmt or "").startswith("keras_gans.zoo/"):
+        raise ZooIntegrityError(
+            f"{file} is not a keras_gans zoo config (format {fmt!r}, expected {FORMAT!r})."
+        )
+    if fmt != FORMAT:
+        raise ZooIntegrityError(
+            f"{file} has format {fmt!r}; this keras_gans reads {FORMAT!r}. Upgrade keras_gans, or "
+            "re-export the entry with this version's keras_gans.zoo.save."
+        )
+    unknown = sorted(set(config) - _RESERVED - CARD_FIELDS)
+    missing = [k for k in ("model", "weights") if not isinstance(config.get(k), dict)]
+    if missing:
+        typos = {k: difflib.get_close_matches(k, unknown, n=1) for k in missing}
+        hint = "".join(f" (is {v[0]!r} a misspelling of {k!r}?)" for k, v in typos.items() if v)
+        raise ZooIntegrityError(
+            f"{file} has no {' or '.join(repr(k) for k in missing)} section{hint}; an entry's config "
+            "holds the model's Keras config under 'model' and the weights file with its sha256 "
+            "under 'weights'."
+        )
+    if not config["weights"].get("sha256"):
+        raise ZooIntegrityError(
+            f"{file}: 'weights' records no sha256, so its weights cannot be verified; re-export the "
+            "entry with keras_gans.zoo.save."
+        )
+    if unknown:
+        warnings.warn(
+            f"{file}: unknown key(s) {unknown} are kept as card fields and otherwise ignored "
+            f"(known: {sorted(_RESERVED | CARD_FIELDS)}).",
+            stacklevel=2,
         )
     return config
 
@@ -172,6 +213,19 @@ def _copy_h5(src_file, dst_file, cast_from, cast_to):
     return Path(dst_file)
 
 
+def _stored_shapes(file):
+    """Sorted shapes of the variables in a Keras ``.weights.h5`` file."""
+    import h5py
+
+    shapes = []
+    with h5py.File(file, "r") as f:
+        def visit(name, item):
+            if isinstance(item, h5py.Dataset) and name.rsplit("/", 2)[-2:-1] == ["vars"]:
+                shapes.append(tuple(item.shape))
+        f.visititems(visit)
+    return sorted(shapes)
+
+
 @contextlib.contextmanager
 def _weights_to_be_loaded():
     """Build models without running their random initializers: every float
@@ -218,31 +272,71 @@ def load(name_or_path):
     folder = entry_path(name_or_path)
     config = load_config(folder)
     file = _verified_weights(folder, config)
-    with _weights_to_be_loaded():
-        # deserialize_keras_object consumes nested dicts: give it a copy
-        model = keras.saving.deserialize_keras_object(copy.deepcopy(config["model"]))
+    try:
+        with _weights_to_be_loaded():
+            # deserialize_keras_object consumes nested dicts: give it a copy
+            model = keras.saving.deserialize_keras_object(copy.deepcopy(config["model"]))
+    except (TypeError, ValueError, KeyError, AttributeError) as e:
+        raise ZooIntegrityError(
+            f"{folder / CONFIG}: its 'model' section does not rebuild a model ({type(e).__name__}: "
+            f"{e}). The config was edited by hand or written by another keras_gans version."
+        ) from e
     if not model.built:
         raise ZooIntegrityError(f"{folder / CONFIG}: the model was not built from its config.")
     dtype = (config.get("weights") or {}).get("dtype", "float32")
-    if dtype == "float32":
-        model.load_weights(str(file))
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp_file = _copy_h5(file, Path(tmp) / WEIGHTS, dtype, "float32")
-            model.load_weights(str(tmp_file))
+    # every stored variable must have a place in the model, and every trainable one must be stored
+    # (state such as an image pool may legitimately be absent from the file)
+    from collections import Counter
+
+    stored = Counter(_stored_shapes(file))
+    unplaced = stored - Counter(tuple(v.shape) for v in model.weights)
+    unfilled = Counter(tuple(v.shape) for v in model.trainable_weights) - stored
+    if unplaced or unfilled:
+        raise ZooIntegrityError(
+            f"{file} does not fit the architecture in {folder / CONFIG}: "
+            + (f"it stores variables of shapes {sorted(unplaced)[:3]} the model does not have" if unplaced else "")
+            + ("; " if unplaced and unfilled else "")
+            + (f"the model's weights of shapes {sorted(unfilled)[:3]} are not in it" if unfilled else "")
+            + ". The weights belong to another model: keep each entry's weights with the config they "
+            "were saved with."
+        )
+    try:
+        if dtype == "float32":
+            model.load_weights(str(file))
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                tmp_file = _copy_h5(file, Path(tmp) / WEIGHTS, dtype, "float32")
+                model.load_weights(str(tmp_file))
+    except (ValueError, KeyError) as e:
+        raise ZooIntegrityError(
+            f"{file} does not fit the architecture in {folder / CONFIG} ({e}). The weights belong "
+            "to another model: keep each entry's weights with the config they were saved with."
+        ) from e
     return model
 
 
-def load_any(spec):
+def load_any(spec, safe_mode=True):
     """A model from a zoo entry name or folder, or a ``.keras`` file
-    (``keras.saving.load_model``, safe mode on, not compiled)."""
+    (``keras.saving.load_model``, not compiled). ``safe_mode`` stays on unless
+    you turn it off for a file you trust: a ``Lambda`` layer in a ``.keras``
+    file runs arbitrary code when loaded."""
     path = Path(str(spec)).expanduser()
     if path.suffix == ".keras":
         if not path.is_file():
             raise FileNotFoundError(f"Model file {path} does not exist.")
         import keras_gans  # noqa: F401  (registers the keras_gans classes)
 
-        return keras.saving.load_model(str(path), compile=False)
+        try:
+            return keras.saving.load_model(str(path), compile=False, safe_mode=safe_mode)
+        except ValueError as e:
+            if safe_mode and "safe_mode" in str(e):
+                raise ValueError(
+                    f"{path} holds a Lambda layer (or other Python code), which Keras' safe mode "
+                    "refuses to load: loading it would run code stored in the file. If you trust "
+                    "the file, load it with keras_gans.zoo.load_any(path, safe_mode=False) (CLI: "
+                    "--unsafe-load), or keras.saving.load_model(path, safe_mode=False)."
+                ) from e
+            raise
     return load(str(spec))
 
 
