@@ -40,6 +40,15 @@ class GameTrainer:
     there too."""
 
     def train_step(self, data):
+        replicas = tf.distribute.get_replica_context()
+        if replicas is not None and replicas.num_replicas_in_sync > 1:
+            raise NotImplementedError(
+                f"{type(self).__name__}: keras_gans games do not train under a tf.distribute strategy "
+                f"with {replicas.num_replicas_in_sync} replicas yet: every replica would draw the same "
+                "noise (not its slice of the global batch's) and the per-replica losses would be "
+                "summed, so the result would differ from one device's. Train on one device, or use "
+                "the JAX backend with keras.distribution.DataParallel (README: More than one device)."
+            )
         if not self.built:
             self.build_from_batch(data)
         return self.game_step(data)
