@@ -38,7 +38,7 @@ ring: install
 test: install
 	@status=0; for b in $(BACKENDS); do \
 	  echo "== KERAS_BACKEND=$$b"; \
-	  KERAS_BACKEND=$$b $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) || status=1; \
+	  KERAS_BACKEND=$$b $(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS) || status=1; \
 	done; exit $$status
 
 test-one: install

@@ -2,6 +2,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import tempfile
 
 import keras
 import pytest
@@ -9,6 +10,9 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED_DATA = pathlib.Path(os.environ.get("KERAS_GANS_DATA", REPO.parent / "shared" / "data"))
 BACKENDS = ("tensorflow", "jax", "torch")
+# entries a user installed (~/.keras/keras_gans/zoo) must not leak into the tests, nor the
+# tests' installs into the user's folder (subprocesses inherit this)
+os.environ["KERAS_GANS_HOME"] = tempfile.mkdtemp(prefix="keras_gans_home_")
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 sys.path.insert(0, str(REPO / "zoo" / "_shared"))  # recipe support (mnist_eval, recipe_utils)

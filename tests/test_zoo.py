@@ -295,6 +295,10 @@ np.savez(sys.argv[1], **out)
 
 @pytest.fixture(scope="module")
 def outputs_per_backend(tmp_path_factory):
+    # one fresh interpreter per backend; the comparison is the same in every pass,
+    # so it runs in the tensorflow pass only (CI time: ~40 s a pass)
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("compares all three backends in subprocesses: runs in the tensorflow pass")
     folder = tmp_path_factory.mktemp("zoo_xb")
     out = {}
     for b in BACKENDS:
@@ -370,3 +374,66 @@ def test_flowers_recipe_runs_end_to_end(capsys):
     spec.loader.exec_module(recipe)
     assert recipe.main(["--smoke"]) == 0
     assert "smoke test passed" in capsys.readouterr().out
+
+
+# ------------------------------------------------ the zoo beyond the checkout
+_OUTSIDE = r"""
+import sys, keras_gans as kg
+assert "site-packages" in kg.__file__ or "wheel_install" in kg.__file__, kg.__file__
+print("entries", kg.zoo.list())
+try:
+    kg.zoo.load("dcgan_mnist")
+except kg.zoo.UnknownEntryError as e:
+    print("UNKNOWN:", e)
+if len(sys.argv) > 1:
+    kg.cli.main(["zoo", "install", sys.argv[1]])
+    print("generated", kg.zoo.load("dcgan_mnist").generate(2, seed=0).shape)
+"""
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="packaging: runs in the tensorflow pass")
+def test_a_non_editable_install_finds_entries_after_zoo_install(tmp_path):
+    """``pip install .`` (not editable) carries no weights: from another folder
+    the zoo is empty and a name fails at once saying how to install; after
+    ``keras-gans zoo install <checkout>/zoo`` (sha256-checked copies into
+    $KERAS_GANS_HOME/zoo) every entry loads."""
+    target, src = tmp_path / "wheel_install", tmp_path / "src"  # build from a copy: no build/ in the checkout
+    shutil.copytree(REPO / "keras_gans", src / "keras_gans", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, src / name)
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                          "--target", str(target), str(src)], capture_output=True, text=True, timeout=600)
+    assert pip.returncode == 0, pip.stderr[-3000:]
+    assert not (target / "zoo").exists() and (target / "keras_gans" / "zoo" / "core.py").is_file()
+    env = {**os.environ, "PYTHONPATH": str(target), "KERAS_GANS_HOME": str(tmp_path / "home"),
+           "KERAS_GANS_ZOO": ""}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    def run(*args):
+        proc = subprocess.run([sys.executable, "-c", _OUTSIDE, *args], cwd=elsewhere, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc.stdout
+
+    before = run()
+    assert "entries []" in before
+    assert "UNKNOWN: Unknown zoo entry 'dcgan_mnist'" in before and "keras-gans zoo install PATH" in before
+    after = run(str(REPO / "zoo"))
+    assert "installed dcgan_mnist" in after and "generated (2, 28, 28, 1)" in after
+    assert (tmp_path / "home" / "zoo" / "cyclegan_apple2orange" / "model.weights.h5").is_file()
+
+
+def test_install_checks_the_weights_and_refuses_to_replace_unless_asked(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_GANS_HOME", str(tmp_path / "home"))
+    src = tmp_path / "dcgan_mnist"
+    shutil.copytree(ZOO / "dcgan_mnist", src)
+    (dst,) = kg.zoo.install(src)
+    assert dst == tmp_path / "home" / "zoo" / "dcgan_mnist" and kg.zoo.user_zoo() in kg.zoo.search_paths()
+    with pytest.raises(FileExistsError, match="installed already; pass overwrite=True"):
+        kg.zoo.install(src)
+    w = src / "model.weights.h5"
+    w.write_bytes(w.read_bytes()[:-10])
+    with pytest.raises(kg.zoo.ZooIntegrityError, match="truncated"):
+        kg.zoo.install(src, overwrite=True)
+    assert kg.zoo.load(dst).generate(1).shape == (1, 28, 28, 1)  # the installed copy is untouched

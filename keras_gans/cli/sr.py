@@ -1,6 +1,6 @@
 """Super-resolution sub-commands.
 
-    keras-gans upscale MODEL IN -o OUT [--tile 256] [--overlap N]
+    keras-gans upscale MODEL IN -o OUT [--tile 192] [--overlap N]
     keras-gans evaluate-sr MODEL --data ../shared/data/Set5 [--scale 4] [--json out.json]
 
 MODEL is a zoo entry name or entry folder (``keras_gans.zoo.load``), a
@@ -94,8 +94,9 @@ def register(subparsers):
     p.add_argument("model", help="zoo entry name/folder or .keras file of an SRGAN game or generator")
     p.add_argument("input", help="image file or folder")
     p.add_argument("-o", "--output", required=True, help="output file (or folder when IN is a folder)")
-    p.add_argument("--tile", type=int, default=256,
-                   help="tile side in LR pixels, bounds memory (default 256; 0 = whole image)")
+    p.add_argument("--tile", type=int, default=192,
+                   help="tile side in LR pixels, bounds memory: srresnet_x4 needs about 0.85 GB at 192 "
+                        "(measured), 1.3 GB at 256, beside the output image (default 192; 0 = whole image)")
     p.add_argument("--overlap", type=int, default=None,
                    help="LR pixels of context around each tile (default: the model's receptive radius)")
     _common(p)

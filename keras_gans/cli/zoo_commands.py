@@ -1,5 +1,5 @@
-"""``keras-gans zoo list``, ``keras-gans zoo info NAME`` and
-``keras-gans zoo import-cyclegan G_A.pth G_B.pth --name NAME``."""
+"""``keras-gans zoo list``, ``keras-gans zoo info NAME``, ``keras-gans zoo
+install PATH`` and ``keras-gans zoo import-cyclegan G_A.pth G_B.pth --name NAME``."""
 
 import json
 
@@ -25,6 +25,14 @@ def _info(args):
     from keras_gans import zoo
 
     print(json.dumps(zoo.info(args.name), indent=2))
+    return 0
+
+
+def _install(args):
+    from keras_gans import zoo
+
+    for folder in zoo.install(args.path, overwrite=args.overwrite):
+        print(f"installed {folder.name} -> {folder}")
     return 0
 
 
@@ -62,6 +70,11 @@ def register(subparsers):
     p_info = sub.add_parser("info", help="an entry's card data as JSON")
     p_info.add_argument("name", help="entry name or path to an entry folder")
     p_info.set_defaults(func=_info)
+    p_ins = sub.add_parser(
+        "install", help="copy entries (sha256-checked) where kg.zoo.load finds them from any folder")
+    p_ins.add_argument("path", help="an entry folder, or a folder of entries (a keras_gans checkout's zoo/)")
+    p_ins.add_argument("--overwrite", action="store_true", help="replace entries installed already")
+    p_ins.set_defaults(func=_install)
     p_imp = sub.add_parser(
         "import-cyclegan",
         help="official pytorch-CycleGAN generators (latest_net_G_A.pth, latest_net_G_B.pth) -> a zoo entry",

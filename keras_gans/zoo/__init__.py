@@ -23,8 +23,11 @@ An entry is a folder:
 - ``recipe.py`` (and ``evaluate.py``) for the shipped entries.
 
 Search order for names: every folder in ``$KERAS_GANS_ZOO``
-(``os.pathsep``-separated), then the source checkout's ``zoo/``
-(``Path(keras_gans.__file__).parents[1] / "zoo"``). The first folder holding
+(``os.pathsep``-separated), then the installed entries (``user_zoo()``:
+``$KERAS_GANS_HOME/zoo``, default ``~/.keras/keras_gans/zoo``, filled by
+``kg.zoo.install(path)`` / ``keras-gans zoo install PATH``), then the source
+checkout's ``zoo/`` when keras_gans runs from a checkout. A wheel carries no
+weights: after a non-editable ``pip install``, install the entries once. The first folder holding
 ``<name>/config.json`` wins. A path to an entry folder works anywhere a name
 does. Loading reads local files only and checks the weights' sha256: a
 mismatch or a truncated file raises ``ZooIntegrityError`` naming the file.
@@ -37,6 +40,7 @@ from keras_gans.zoo.core import (
     ZooIntegrityError,
     entry_path,
     info,
+    install,
     list_entries,
     load,
     load_any,
@@ -44,6 +48,7 @@ from keras_gans.zoo.core import (
     load_features,
     save,
     search_paths,
+    user_zoo,
 )
 from keras_gans.zoo.card import render_card
 
@@ -57,6 +62,8 @@ __all__ = [
     "load_features",
     "save",
     "search_paths",
+    "install",
+    "user_zoo",
     "entry_path",
     "load_config",
     "render_card",

@@ -38,15 +38,69 @@ class ZooIntegrityError(ValueError):
     """An entry's file is missing, truncated or does not match its sha256."""
 
 
+HOME_VAR = "KERAS_GANS_HOME"
+
+
 # ------------------------------------------------------------- discovery
+def user_zoo():
+    """The installed entries' folder: ``$KERAS_GANS_HOME/zoo``, by default
+    ``~/.keras/keras_gans/zoo`` (filled by ``install`` / ``keras-gans zoo
+    install``)."""
+    home = os.environ.get(HOME_VAR) or os.path.join(os.environ.get("KERAS_HOME", "~/.keras"), "keras_gans")
+    return Path(home).expanduser() / "zoo"
+
+
 def search_paths():
-    """Folders searched for entries, in order: ``$KERAS_GANS_ZOO`` then the
-    checkout's ``zoo/``."""
+    """Folders searched for entries, in order: ``$KERAS_GANS_ZOO``, the
+    installed entries (``user_zoo()``), then the source checkout's ``zoo/``
+    when keras_gans runs from a checkout."""
     paths = [Path(p).expanduser() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+    paths.append(user_zoo())
     import keras_gans
 
-    paths.append(Path(keras_gans.__file__).resolve().parents[1] / "zoo")
+    checkout = Path(keras_gans.__file__).resolve().parents[1] / "zoo"
+    if checkout.is_dir():
+        paths.append(checkout)
     return paths
+
+
+def install(source, overwrite=False):
+    """Copy zoo entries into ``user_zoo()`` so that ``load(name)`` finds
+    them from any folder (e.g. after a non-editable ``pip install``).
+
+    ``source``: an entry folder, or a folder of entries (a checkout's
+    ``zoo/``: every sub-folder with a ``config.json``). Each entry's weights
+    are sha256-checked before and after the copy; an entry already installed
+    is replaced only with ``overwrite``. Returns the installed folders."""
+    src = Path(source).expanduser()
+    if not src.is_dir():
+        raise FileNotFoundError(f"Cannot install {src}: not a folder (expected an entry folder or a zoo/ folder).")
+    entries = [src] if (src / CONFIG).is_file() else sorted(p for p in src.iterdir() if (p / CONFIG).is_file())
+    if not entries:
+        raise FileNotFoundError(f"Cannot install {src}: it holds no {CONFIG}, and no sub-folder does.")
+    dest_root = user_zoo()
+    dest_root.mkdir(parents=True, exist_ok=True)
+    done = []
+    for entry in entries:
+        config = load_config(entry)
+        _verified_weights(entry, config)
+        dst = dest_root / entry.name
+        if dst.exists() and not overwrite:
+            raise FileExistsError(f"{dst} is installed already; pass overwrite=True (CLI: --overwrite) to replace it.")
+        tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{entry.name}."))
+        try:
+            for f in entry.iterdir():
+                if f.is_file():
+                    shutil.copy2(f, tmp / f.name)
+            _verified_weights(tmp, load_config(tmp))  # the copy is whole
+            if dst.exists():
+                shutil.rmtree(dst)
+            os.replace(tmp, dst)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+        done.append(dst)
+    return done
 
 
 def _entries():
@@ -91,7 +145,9 @@ def entry_path(name_or_path):
     where = ", ".join(str(p) for p in search_paths())
     raise UnknownEntryError(
         f"Unknown zoo entry {name!r}.{hint} Valid names: {', '.join(names) or '(none found)'}. "
-        f"Searched: {where} (add folders with ${ENV_VAR}, or pass a path to an entry folder)."
+        f"Searched: {where}. Install entries with `keras-gans zoo install PATH` (an entry folder, or "
+        f"the zoo/ folder of a keras_gans checkout) into {user_zoo()}, add folders with ${ENV_VAR}, "
+        "or pass a path to an entry folder."
     )
 
 
