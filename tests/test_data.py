@@ -82,3 +82,95 @@ def test_image_folder(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="No images"):
         kg.data.load_image_folder(tmp_path / "empty", 4)
+
+
+# --------------------------------------------------- folders -> batches for fit
+def _folder_of_images(folder, n, size=(40, 30), seed=0, bad=()):
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)).save(folder / f"{i}.png")
+    for name in bad:
+        (folder / name).write_text("not an image")
+
+
+def test_image_folder_labels_skips_bad_files_and_trains_a_conditional_gan(tmp_path):
+    import keras
+
+    for k, cls in enumerate(("cats", "dogs", "owls")):
+        _folder_of_images(tmp_path / cls, 3, seed=k, bad=("broken.jpg",) if cls == "dogs" else ())
+    with pytest.warns(UserWarning, match=r"skipped 1 of 10 file\(s\): .*dogs/broken.jpg: not a readable image"):
+        data = kg.data.image_folder(tmp_path, 28, batch_size=4, labels=True, channels=1, seed=0)
+    assert data.class_names == ["cats", "dogs", "owls"] and len(data.skipped) == 1 and len(data) == 3
+    x, y = data[0]
+    assert x.shape == (4, 28, 28, 1) and x.dtype == np.uint8 and y.dtype == np.int32
+    assert sorted(np.concatenate([data[i][1] for i in range(3)]).tolist()) == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    first = [data[i][1].tolist() for i in range(3)]
+    data.set_epoch(1)
+    assert [data[i][1].tolist() for i in range(3)] != first  # reshuffled per epoch...
+    data.set_epoch(0)
+    assert [data[i][1].tolist() for i in range(3)] == first  # ...from (seed, epoch)
+    A = kg.architectures
+    keras.utils.set_random_seed(0)
+    cgan = kg.ConditionalGAN(A.dcgan_generator(4, 28, 1, 4, num_classes=3, seed=0),
+                             A.dcgan_discriminator(28, 1, 4, num_classes=3, seed=1), latent_dim=4, num_classes=3)
+    cgan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
+    h = cgan.fit(data, epochs=1, verbose=0)
+    assert np.isfinite(h.history["d_loss"][0]) and np.isfinite(h.history["g_loss"][0])
+
+
+def test_unpaired_batches_train_a_cyclegan(tmp_path):
+    import keras
+
+    _folder_of_images(tmp_path / "trainA", 3, seed=1)
+    _folder_of_images(tmp_path / "trainB", 5, seed=2)
+    data = kg.data.unpaired(tmp_path / "trainA", tmp_path / "trainB", 32, batch_size=2, seed=0)
+    assert len(data) == 2 and data.a.shape == (3, 35, 35, 3)  # load size 32 * 286 // 256
+    a, b = data[1]
+    assert a.shape == b.shape == (2, 32, 32, 3) and a.dtype == np.uint8
+    assert np.array_equal(data[1][0], a)  # a batch is a function of (seed, epoch, index)
+    S = kg.cyclegan
+    cg = kg.CycleGAN(S.resnet_generator(n_blocks=1, filters=4, name="g_ab"), S.resnet_generator(n_blocks=1, filters=4, name="g_ba"),
+                     S.patchgan_discriminator(filters=4, name="d_a"), S.patchgan_discriminator(filters=4, name="d_b"), seed=0)
+    cg.compile(g_optimizer=keras.optimizers.Adam(1e-4), d_optimizer=keras.optimizers.Adam(1e-4))
+    h = cg.fit(data, epochs=1, verbose=0)
+    assert np.isfinite(h.history["cycle_loss"][0])
+    with pytest.raises(ValueError, match="fewer than one batch of 8"):
+        kg.data.unpaired(tmp_path / "trainA", tmp_path / "trainB", 32, batch_size=8)
+
+
+def test_sr_pairs_patches_and_errors(tmp_path):
+    _folder_of_images(tmp_path / "hr", 2, size=(50, 40))
+    _folder_of_images(tmp_path / "hr" / "small", 0)
+    from PIL import Image
+
+    Image.new("RGB", (20, 20)).save(tmp_path / "hr" / "tiny.png")
+    with pytest.warns(UserWarning, match=r"tiny.png: 20x20 is smaller than 32 px"):
+        data = kg.data.sr_pairs(tmp_path / "hr", scale=4, patch_size=32, batch_size=3, steps_per_epoch=5)
+    lr, hr = data[4]
+    assert lr.shape == (3, 8, 8, 3) and hr.shape == (3, 32, 32, 3) and len(data) == 5
+    with pytest.raises(ValueError, match=r"`patch_size` \(30\) must be a multiple of `scale` \(4\)"):
+        kg.data.sr_pairs(tmp_path / "hr", patch_size=30)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "x.jpg").write_bytes(b"")
+    with pytest.warns(UserWarning), pytest.raises(FileNotFoundError, match=r"No usable image in .*empty \(1 file\(s\) skipped"):
+        kg.data.sr_pairs(tmp_path / "empty")
+
+
+def test_sr_pairs_draws_the_srresnet_recipes_batches():
+    """The zoo recipe's T91 batches and kg.data.sr_pairs are the same draws."""
+    import importlib.util
+
+    t91 = shared_data("T91")
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("sr_recipe", REPO / "zoo" / "srresnet_x4" / "recipe.py")
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    theirs = recipe.T91Pairs(recipe.load_t91(t91), steps=3, batch_size=2, crop=96, seed=7)
+    ours = kg.data.sr_pairs(t91 / "Train" if (t91 / "Train").is_dir() else t91, 4, 96, 2, 3, seed=7)
+    for i in range(3):
+        for a, b in zip(theirs[i], ours[i]):
+            assert np.array_equal(a, b)

@@ -1,4 +1,7 @@
-"""Small data loaders for the zoo's recipes and evaluations.
+"""Data for ``fit``: ``image_folder``, ``unpaired`` and ``sr_pairs`` turn
+folders of images into resumable batches on every backend (see
+``keras_gans.data.pipelines``); ``load_mnist`` and ``load_image_folder``
+load small data sets into arrays.
 
 Data live outside the package, in a folder found as:
 
@@ -12,6 +15,7 @@ where.
 """
 
 from keras_gans.data.images import load_image_folder
+from keras_gans.data.pipelines import image_folder, read_folder, sr_pairs, unpaired
 from keras_gans.data.mnist import (
     MNIST_HELDOUT,
     MNIST_SPLIT_SEED,
@@ -21,6 +25,10 @@ from keras_gans.data.mnist import (
 from keras_gans.paths import data_dir, dataset_path
 
 __all__ = [
+    "image_folder",
+    "unpaired",
+    "sr_pairs",
+    "read_folder",
     "load_mnist",
     "train_heldout_split",
     "MNIST_HELDOUT",
