@@ -283,14 +283,18 @@ class TimeLimit(keras.callbacks.Callback):
 class ProgressLog(keras.callbacks.Callback):
     """One line at most every ``every`` seconds (and at each epoch end):
     global step, epoch, the logs, steps/s and the ETA of this ``fit``.
-    ``total_steps``: for the ETA when ``fit`` does not know its length."""
+    ``total_steps``: for the ETA when ``fit`` does not know its length.
+    ``start_step``: the first step's number; by default the step a game's
+    ``fit`` resumed from (``BackupAndRestore``), else 0."""
 
-    def __init__(self, every=60.0, total_steps=None, start_step=0, print_fn=print):
+    def __init__(self, every=60.0, total_steps=None, start_step=None, print_fn=print):
         super().__init__()
         self.every, self.total_steps, self.print_fn = float(every), total_steps, print_fn
-        self.step = int(start_step)
+        self.step = None if start_step is None else int(start_step)
 
     def on_train_begin(self, logs=None):
+        if self.step is None:  # first fit phase: count on from where a resumed run stopped
+            self.step = int(getattr(self.model, "resumed_from_step", 0) or 0)
         p = self.params or {}
         if self.total_steps is None and p.get("steps") and p.get("epochs"):
             self.total_steps = p["steps"] * p["epochs"]

@@ -204,3 +204,17 @@ def test_time_limit_stops_keeps_a_checkpoint_and_the_same_call_finishes(tmp_path
     h = m2.fit(x, batch_size=8, epochs=2, verbose=0, callbacks=[kg.callbacks.BackupAndRestore(backup, save_freq=100)])
     assert int(keras.ops.convert_to_numpy(m2.g_optimizer.iterations)) == 10
     assert len(h.history["g_loss"]) == 2 and not backup.exists()
+
+
+def test_progress_log_counts_on_from_the_resumed_step(tmp_path):
+    m = _tiny_gan()
+    x = np.random.default_rng(1).normal(size=(40, 2)).astype("float32")  # 5 batches of 8 per epoch
+    backup = tmp_path / "b"
+    limit = kg.callbacks.TimeLimit(deadline=0)
+    m.fit(x, batch_size=8, epochs=2, verbose=0, callbacks=[kg.callbacks.BackupAndRestore(backup, save_freq=100), limit])
+    lines = []
+    log = kg.callbacks.ProgressLog(every=1e9, print_fn=lines.append)
+    _tiny_gan().fit(x, batch_size=8, epochs=2, verbose=0,
+                    callbacks=[kg.callbacks.BackupAndRestore(backup, save_freq=100), log])
+    # resumed after step 1: the epoch-end lines say global steps 5 and 10, not 4 and 9
+    assert [ln.split("]")[0] for ln in lines] == ["[step 5 epoch 1", "[step 10 epoch 2"], lines

@@ -218,6 +218,7 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         if resumable.is_arrays(x) and (y is None or resumable.is_arrays(y)):
             self.check_arrays(x, y)
         self.stopped_by_time_limit = False  # set by kg.callbacks.TimeLimit
+        self.resumed_from_step = 0
         callbacks = list(callbacks or [])
         backups = [c for c in callbacks if callable(getattr(c, "restore_into", None))]
         if len(backups) > 1:
@@ -261,6 +262,9 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
             self._build_from(data, y)
         point = backup.restore_into(self)
         epoch, skip = point if point is not None else (initial_epoch, 0)
+        meta = backup.restored or {}
+        # the global step the run goes on from (ProgressLog counts on from it)
+        self.resumed_from_step = int(meta.get("epoch", 0)) * int(meta.get("steps_per_epoch") or 0) + int(meta.get("step", 0))
         if epoch >= epochs:
             return self.history if getattr(self, "history", None) else keras.callbacks.History()
         indexed = resumable.epoch_indexed(data)
