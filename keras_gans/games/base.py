@@ -14,7 +14,10 @@ The game contract. A game is an ``AdversarialGame`` subclass, registered with
   ``to_model_range``);
 - ``metrics`` (the loss trackers ``game_step`` updates);
 - ``get_config`` / ``from_config`` (helpers here: ``serialize``,
-  ``deserialize``).
+  ``deserialize``);
+- ``self.built = True`` at the end of ``__init__`` when no state is sized
+  by the data (else ``build(input_shape)``, called from the first batch).
+  ``examples/custom_game.py`` is a complete game in 60 lines.
 
 Everything else -- compile, fit (resume, EMA), save/load of both optimizers,
 the per-backend ``train_step`` -- comes from here and ``keras_gans.backend``.
