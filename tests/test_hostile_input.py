@@ -420,3 +420,26 @@ def test_a_keras_file_with_a_lambda_layer_is_refused_in_safe_mode(tmp_path, caps
     Image.new("RGB", (4, 4)).save(tmp_path / "in.png")
     assert main(["upscale", str(path), str(tmp_path / "in.png"), "-o", str(tmp_path / "o.png")]) == 1
     assert "holds a Lambda layer" in capsys.readouterr().err
+
+
+def test_a_missing_weights_file_is_named(tiny_entry):
+    (tiny_entry / "model.weights.h5").unlink()
+    with pytest.raises(kg.zoo.ZooIntegrityError, match=r"Weights file missing: .*model.weights.h5 \(named in .*config.json\)"):
+        kg.zoo.load(tiny_entry)
+
+
+def test_input_paths_with_spaces_and_non_ascii_characters(tmp_path):
+    from PIL import Image
+
+    from keras_gans.cli import main
+
+    folder = tmp_path / "mes photos été"
+    folder.mkdir()
+    Image.fromarray(np.full((8, 8, 3), 128, np.uint8)).save(folder / "pomme rouge é.png")
+    keras.utils.set_random_seed(0)
+    model = kg.srgan.srresnet(scale=4, blocks=1, filters=4)
+    model.save(tmp_path / "sr model.keras")
+    out = tmp_path / "sortie dossier"
+    assert main(["upscale", str(tmp_path / "sr model.keras"), str(folder), "-o", str(out)]) == 0
+    with Image.open(out / "pomme rouge é.png") as im:
+        assert im.size == (32, 32)

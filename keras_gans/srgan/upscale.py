@@ -56,10 +56,12 @@ def receptive_radius(model):
 
 
 def _as_float01(images):
-    """(float32 images in [0, 1], was_uint8)."""
+    """(images, was_uint8): uint8 images stay uint8 (each window is mapped
+    to [0, 1] float32 when it runs: no float copy of a whole huge image),
+    floats are checked to lie in [0, 1] and cast to float32."""
     a = np.asarray(images)
     if a.dtype == np.uint8:
-        return to_model_range(a, (0.0, 1.0)), True
+        return a, True
     if np.issubdtype(a.dtype, np.integer) or a.dtype == bool:
         raise TypeError(
             f"upscale takes uint8 images (0..255) or float images in [0, 1]; got dtype {a.dtype}."
@@ -123,6 +125,8 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
         forward = lambda b: generator(b, training=False)  # noqa: E731
 
     def run(batch):
+        if batch.dtype == np.uint8:
+            batch = to_model_range(batch, (0.0, 1.0))
         y = np.asarray(ops.convert_to_numpy(forward(np.ascontiguousarray(batch))))
         if y.shape[1] != batch.shape[1] * scale or y.shape[2] != batch.shape[2] * scale:
             raise ValueError(
