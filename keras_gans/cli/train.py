@@ -1,0 +1,197 @@
+"""``keras-gans train GAME ...``: train a game on your own folders of images.
+
+    keras-gans train dcgan --images flowers/ --image-size 64 --epochs 50 --out run/
+    keras-gans train cyclegan --a trainA/ --b trainB/ --image-size 128 --epochs 200 --out run/
+    keras-gans train srresnet --hr T91/ --epochs 100 --out run/
+    keras-gans train srgan --hr T91/ --init srresnet_x4 --out run/
+    keras-gans train cyclegan --a mine_A/ --b mine_B/ --init cyclegan_apple2orange --out run/
+
+The run folder holds ``backup/`` (kill-safe checkpoints: the same command
+goes on from the exact batch where it stopped), ``samples/epoch_XXXX.png``
+(each epoch), ``log.csv`` (the losses per epoch) and, at the end,
+``game.keras`` (``keras.saving.load_model``, or ``keras-gans export`` to a zoo
+entry).
+"""
+
+from pathlib import Path
+
+GAMES = ("dcgan", "cyclegan", "srresnet", "srgan")
+
+
+def _need(args, *names):
+    missing = [f"--{n.replace('_', '-')}" for n in names if getattr(args, n) is None]
+    if missing:
+        raise ValueError(f"train {args.game} needs {' and '.join(missing)} (see keras-gans train --help).")
+
+
+def _data(args):
+    import keras_gans as kg
+
+    if args.game == "dcgan":
+        _need(args, "images")
+        return kg.data.image_folder(args.images, args.image_size, batch_size=args.batch_size or 64,
+                                    flip=True, seed=args.seed, channels=args.channels)
+    if args.game == "cyclegan":
+        _need(args, "a", "b")
+        return kg.data.unpaired(args.a, args.b, args.image_size, batch_size=args.batch_size or 1, seed=args.seed)
+    _need(args, "hr")
+    return kg.data.sr_pairs(args.hr, scale=4, patch_size=args.image_size, batch_size=args.batch_size or 16,
+                            steps_per_epoch=args.steps_per_epoch, seed=args.seed)
+
+
+def _game(args):
+    import keras_gans as kg
+
+    expected = {"dcgan": kg.GAN, "cyclegan": kg.CycleGAN, "srresnet": kg.SRGAN, "srgan": kg.SRGAN}[args.game]
+    if args.init:
+        game = kg.zoo.load(args.init)
+        if not isinstance(game, expected):
+            raise ValueError(f"--init {args.init} is a {type(game).__name__}; train {args.game} needs a {expected.__name__}.")
+        if args.game == "srgan" and game.discriminator is None:
+            game = kg.SRGAN(game.generator, kg.srgan.srgan_discriminator(image_size=args.image_size),
+                            adversarial_weight=1e-3, seed=args.seed)
+        return game
+    f = args.filters
+    if args.game == "dcgan":
+        return kg.GAN(kg.architectures.dcgan_generator(100, args.image_size, args.channels, f or 64, seed=args.seed),
+                      kg.architectures.dcgan_discriminator(args.image_size, args.channels, f or 64, seed=args.seed),
+                      latent_dim=100, loss="non_saturating", seed=args.seed)
+    if args.game == "cyclegan":
+        return kg.CycleGAN.official(n_blocks=args.n_blocks, filters=f or 64, seed=args.seed)
+    g = kg.srgan.srresnet(scale=4, blocks=args.n_blocks, filters=f or 64)
+    if args.game == "srresnet":
+        return kg.SRGAN(g, None, adversarial_weight=0, seed=args.seed)
+    return kg.SRGAN(g, kg.srgan.srgan_discriminator(image_size=args.image_size), adversarial_weight=1e-3, seed=args.seed)
+
+
+def _samples_callback(folder, data, game_name):
+    """A Keras callback writing ``samples/epoch_XXXX.png`` each epoch: a grid
+    of ``generate`` for GANs, [input | output] rows for CycleGAN (A -> B) and
+    [bicubic | output | HR] rows for super-resolution, on fixed batches."""
+    import keras
+    import numpy as np
+
+    from keras_gans.cli import save_image
+    from keras_gans.images import make_grid
+
+    class Samples(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            from PIL import Image
+
+            m = self.model
+            if game_name == "dcgan":
+                grid = make_grid(m.generate(16, seed=0))
+            else:
+                first = data[0]
+                x, y = first[0][:4], first[1][:4]
+                if game_name == "cyclegan":
+                    rows = [x, m.translate(x)]
+                else:
+                    size = (y.shape[2], y.shape[1])
+                    up = np.stack([np.asarray(Image.fromarray(im).resize(size, Image.BICUBIC)) for im in x])
+                    rows = [up, m.upscale(x), y]
+                cells = np.stack([r[i] for i in range(len(x)) for r in rows])
+                grid = make_grid(cells.astype(np.float32) / 127.5 - 1.0, columns=len(rows))
+            save_image(Image.fromarray(grid), Path(folder) / f"epoch_{epoch + 1:04d}.png")
+
+    return Samples()
+
+
+def _run(args):
+    import keras
+
+    import keras_gans as kg
+
+    out = Path(args.out).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    if args.image_size is None and args.init:
+        args.image_size = (kg.zoo.info(args.init).get("preprocessing") or {}).get("image_size")
+    if args.image_size is None:
+        args.image_size = {"dcgan": 64, "cyclegan": 256, "srresnet": 96, "srgan": 96}[args.game]
+    game = _game(args)  # a wrong --init fails before any image is read
+    data = _data(args)
+    lr = args.lr or {"dcgan": 2e-4, "cyclegan": 2e-4, "srresnet": 1e-4, "srgan": 1e-4}[args.game]
+    beta_1 = 0.5 if args.game in ("dcgan", "cyclegan") else 0.9
+    optimizers = {"g_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1)}
+    if args.game != "srresnet":  # SRResNet training has no discriminator
+        optimizers["d_optimizer"] = keras.optimizers.Adam(lr, beta_1=beta_1)
+    game.compile(**optimizers)
+    callbacks = [
+        kg.callbacks.BackupAndRestore(out / "backup", save_freq=args.save_every, delete_checkpoint=False),
+        kg.callbacks.TerminateOnNaN(),
+        keras.callbacks.CSVLogger(str(out / "log.csv"), append=True),
+        _samples_callback(out / "samples", data, args.game),
+        kg.callbacks.ProgressLog(every=60.0),
+    ]
+    if args.time_limit:
+        callbacks.append(kg.callbacks.TimeLimit(args.time_limit))
+    game.fit(data, epochs=args.epochs, callbacks=callbacks, verbose=0)
+    if getattr(game, "stopped_by_time_limit", False):
+        print(f"stopped by --time-limit; run the same command to go on from {out / 'backup'}")
+        return 0
+    game.save(out / "game.keras")
+    print(f"wrote {out / 'game.keras'}; make it a zoo entry with: keras-gans export {out / 'game.keras'} --out ENTRY_FOLDER")
+    return 0
+
+
+def _export(args):
+    import keras_gans as kg
+
+    from keras_gans.cli import check_outputs
+
+    src = Path(args.model).expanduser()
+    if src.is_dir():
+        src = src / "game.keras"
+    if not src.is_file():
+        raise FileNotFoundError(f"{src} does not exist: pass a run folder (holding game.keras) or a .keras file.")
+    folder = Path(args.out).expanduser()
+    if (folder / "config.json").exists() and not args.overwrite:
+        check_outputs([folder / "config.json"], False)
+    model = kg.zoo.load_any(src, safe_mode=not args.unsafe_load)
+    card = {"summary": args.summary or f"Exported by keras-gans export from {src.name}.",
+            "training": {"source": str(src)},
+            "limits": ["Not measured: add metrics with the command that measured them."]}
+    saved = kg.zoo.save(model, folder, card=card, overwrite=args.overwrite,
+                        weights_dtype="float16" if args.float16 else "float32")
+    print(f"wrote zoo entry {saved}: kg.zoo.load({str(saved)!r})")
+    return 0
+
+
+def register(subparsers):
+    p = subparsers.add_parser("train", help="train a game on your own image folders (resumable)",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("game", choices=GAMES)
+    p.add_argument("--images", help="dcgan: folder of images (searched recursively)")
+    p.add_argument("--a", help="cyclegan: folder of domain A images")
+    p.add_argument("--b", help="cyclegan: folder of domain B images")
+    p.add_argument("--hr", help="srresnet/srgan: folder of high-resolution images")
+    p.add_argument("--out", required=True, help="run folder (checkpoints, samples, log.csv, game.keras)")
+    p.add_argument("--image-size", type=int, default=None,
+                   help="dcgan: 28, 32 or 64 (default 64); cyclegan: crop side (default 256); sr: HR patch side (default 96)")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=None, help="default: dcgan 64, cyclegan 1, sr 16")
+    p.add_argument("--steps-per-epoch", type=int, default=1000, help="sr: batches per epoch (default 1000)")
+    p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default: the paper's)")
+    p.add_argument("--filters", type=int, default=None, help="network width (default 64)")
+    p.add_argument("--n-blocks", type=int, default=None, help="residual blocks (cyclegan 9, sr 16)")
+    p.add_argument("--channels", type=int, default=3, choices=(1, 3), help="dcgan: 1 = grey")
+    p.add_argument("--init", default=None, help="start from a zoo entry (name or folder) to fine-tune it")
+    p.add_argument("--save-every", type=int, default=200, help="checkpoint every N steps (default 200)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds: stop cleanly (checkpoint kept) before then")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_train_entry)
+
+    e = subparsers.add_parser("export", help="a trained game (.keras or run folder) -> a zoo entry folder")
+    e.add_argument("model", help="run folder (with game.keras) or .keras file")
+    e.add_argument("--out", required=True, help="entry folder to write (its name is the entry's name)")
+    e.add_argument("--summary", default=None, help="one line for the model card")
+    e.add_argument("--float16", action="store_true", help="store the weights as float16 (half the size)")
+    e.add_argument("--overwrite", action="store_true")
+    e.add_argument("--unsafe-load", action="store_true", help="load a .keras file with Lambda layers (trusted files only)")
+    e.set_defaults(func=_export)
+
+
+def _train_entry(args):
+    if args.n_blocks is None:
+        args.n_blocks = 9 if args.game == "cyclegan" else 16
+    return _run(args)
