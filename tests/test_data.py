@@ -174,3 +174,48 @@ def test_sr_pairs_draws_the_srresnet_recipes_batches():
     for i in range(3):
         for a, b in zip(theirs[i], ours[i]):
             assert np.array_equal(a, b)
+
+
+# ------------------------------------------------------------------- tfds
+def test_tfds_not_prepared_fails_at_once_naming_the_folder_and_the_alternative(tmp_path):
+    import time
+
+    pytest.importorskip("tensorflow_datasets")
+    t = time.perf_counter()
+    with pytest.raises(FileNotFoundError, match=r"TFDS data set 'cycle_gan/apple2orange' is not prepared in .*nowhere.*kg.data.image_folder"):
+        kg.data.tfds("cycle_gan/apple2orange", data_dir=tmp_path / "nowhere")
+    assert time.perf_counter() - t < 5
+
+
+def test_tfds_prepared_locally_trains_a_gan(tmp_path):
+    """A tiny TFDS builder prepared into a temporary data_dir (no network)."""
+    import keras
+
+    tfds = pytest.importorskip("tensorflow_datasets")
+
+    class TinyDigits(tfds.core.GeneratorBasedBuilder):
+        VERSION = tfds.core.Version("1.0.0")
+
+        def _info(self):
+            return tfds.core.DatasetInfo(builder=self, features=tfds.features.FeaturesDict({
+                "image": tfds.features.Image(shape=(20, 20, 1)), "label": tfds.features.ClassLabel(num_classes=3)}))
+
+        def _split_generators(self, dl_manager):
+            return {"train": self._generate_examples()}
+
+        def _generate_examples(self):
+            rng = np.random.default_rng(0)
+            for i in range(12):
+                yield i, {"image": rng.integers(0, 256, (20, 20, 1), dtype=np.uint8), "label": i % 3}
+
+    TinyDigits(data_dir=str(tmp_path)).download_and_prepare()
+    ds = kg.data.tfds("tiny_digits", image_size=28, batch_size=4, labels=True, data_dir=tmp_path)
+    x, y = next(iter(ds))
+    assert tuple(x.shape) == (4, 28, 28, 1) and x.dtype.name == "uint8" and set(np.asarray(y)) <= {0, 1, 2}
+    A = kg.architectures
+    keras.utils.set_random_seed(0)
+    cgan = kg.ConditionalGAN(A.dcgan_generator(4, 28, 1, 4, num_classes=3, seed=0),
+                             A.dcgan_discriminator(28, 1, 4, num_classes=3, seed=1), latent_dim=4, num_classes=3)
+    cgan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
+    h = cgan.fit(ds, epochs=1, verbose=0)
+    assert np.isfinite(h.history["g_loss"][0])

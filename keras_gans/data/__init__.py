@@ -16,6 +16,7 @@ where.
 
 from keras_gans.data.images import load_image_folder
 from keras_gans.data.pipelines import image_folder, read_folder, sr_pairs, unpaired
+from keras_gans.data.tfds import tfds
 from keras_gans.data.mnist import (
     MNIST_HELDOUT,
     MNIST_SPLIT_SEED,
@@ -29,6 +30,7 @@ __all__ = [
     "unpaired",
     "sr_pairs",
     "read_folder",
+    "tfds",
     "load_mnist",
     "train_heldout_split",
     "MNIST_HELDOUT",
