@@ -64,3 +64,22 @@ def test_train_names_what_is_missing(tmp_path, capsys):
     assert "--init dcgan_mnist is a GAN; train srgan needs a SRGAN" in capsys.readouterr().err
     assert main(["train", "dcgan", "--images", str(tmp_path), "--out", str(tmp_path / "r")]) == 1
     assert "No images (.png" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(keras.backend.backend() == "torch", reason="Keras' SavedModel export needs the tensorflow or jax backend")
+@pytest.mark.parametrize("entry", ["dcgan_mnist", "srresnet_x4"])
+def test_export_generator_to_saved_model_matches_keras(entry, tmp_path):
+    import tensorflow as tf
+
+    out = tmp_path / "sm"
+    assert main(["export", entry, "--saved-model", str(out)]) == 0
+    served = tf.saved_model.load(str(out))
+    game = kg.zoo.load(entry)
+    rng = np.random.default_rng(0)
+    if entry == "dcgan_mnist":
+        x = rng.normal(size=(3, game.latent_dim)).astype("float32")
+    else:  # any image size: the SavedModel keeps the dims dynamic
+        x = rng.random((1, 20, 13, 3)).astype("float32")
+    want = keras.ops.convert_to_numpy(game.generator(x))
+    got = served.serve(tf.constant(x)).numpy()
+    assert got.shape == want.shape and np.abs(got - want).max() < 1e-4

@@ -140,20 +140,47 @@ def _export(args):
     from keras_gans.cli import check_outputs
 
     src = Path(args.model).expanduser()
-    if src.is_dir():
+    if src.is_dir() and (src / "game.keras").is_file():
         src = src / "game.keras"
-    if not src.is_file():
-        raise FileNotFoundError(f"{src} does not exist: pass a run folder (holding game.keras) or a .keras file.")
+    elif not src.exists() and src.suffix == ".keras":
+        raise FileNotFoundError(f"{src} does not exist: pass a run folder (holding game.keras), a .keras file or a zoo entry.")
+    model = kg.zoo.load_any(src, safe_mode=not args.unsafe_load)
+    if args.saved_model:
+        return _export_saved_model(model, Path(args.saved_model).expanduser(), args)
+    if not args.out:
+        raise ValueError("export needs --out ENTRY_FOLDER (a zoo entry) or --saved-model FOLDER.")
     folder = Path(args.out).expanduser()
     if (folder / "config.json").exists() and not args.overwrite:
         check_outputs([folder / "config.json"], False)
-    model = kg.zoo.load_any(src, safe_mode=not args.unsafe_load)
     card = {"summary": args.summary or f"Exported by keras-gans export from {src.name}.",
             "training": {"source": str(src)},
             "limits": ["Not measured: add metrics with the command that measured them."]}
     saved = kg.zoo.save(model, folder, card=card, overwrite=args.overwrite,
                         weights_dtype="float16" if args.float16 else "float32")
     print(f"wrote zoo entry {saved}: kg.zoo.load({str(saved)!r})")
+    return 0
+
+
+def _export_saved_model(model, folder, args):
+    """The game's generator (``--direction`` for a CycleGAN) as a TF
+    SavedModel (Keras' ``Model.export``): ``tf.saved_model.load(folder).serve(x)``
+    with the generator's inputs (unknown sizes stay dynamic)."""
+    import keras
+
+    if keras.backend.backend() not in ("tensorflow", "jax"):
+        raise RuntimeError(
+            f"--saved-model needs the tensorflow or jax backend (Keras' Model.export); this is "
+            f"{keras.backend.backend()}. Run with KERAS_BACKEND=tensorflow."
+        )
+    if folder.exists() and any(folder.iterdir()) and not args.overwrite:
+        raise FileExistsError(f"{folder} exists and is not empty; pass --overwrite to replace it.")
+    generator = model
+    if hasattr(model, "generator_for"):
+        generator = model.generator_for(args.direction)
+    elif hasattr(model, "generator"):
+        generator = model.generator
+    generator.export(str(folder), format="tf_saved_model", verbose=False)
+    print(f"wrote TF SavedModel {folder}: tf.saved_model.load({str(folder)!r}).serve(x)")
     return 0
 
 
@@ -182,8 +209,10 @@ def register(subparsers):
     p.set_defaults(func=_train_entry)
 
     e = subparsers.add_parser("export", help="a trained game (.keras or run folder) -> a zoo entry folder")
-    e.add_argument("model", help="run folder (with game.keras) or .keras file")
-    e.add_argument("--out", required=True, help="entry folder to write (its name is the entry's name)")
+    e.add_argument("model", help="run folder (with game.keras), .keras file, or zoo entry")
+    e.add_argument("--out", default=None, help="zoo entry folder to write (its name is the entry's name)")
+    e.add_argument("--saved-model", default=None, help="write the generator as a TF SavedModel folder instead")
+    e.add_argument("--direction", choices=("a2b", "b2a"), default="a2b", help="CycleGAN: which generator")
     e.add_argument("--summary", default=None, help="one line for the model card")
     e.add_argument("--float16", action="store_true", help="store the weights as float16 (half the size)")
     e.add_argument("--overwrite", action="store_true")
