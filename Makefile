@@ -23,13 +23,7 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 # the main job: sample the shipped zoo weights (offline) into PNG grids
 demo: install
 	$(BIN)/keras-gans zoo list
-	$(BIN)/keras-gans generate dcgan_mnist -n 64 -o outputs/dcgan_mnist.png --seed 0 --overwrite
-	$(BIN)/keras-gans generate cdcgan_mnist -n 64 -o outputs/cdcgan_mnist_3.png --label 3 --seed 0 --overwrite
-	$(BIN)/keras-gans generate dcgan_flowers64 -n 64 -o outputs/dcgan_flowers64.png --seed 0 --overwrite
-	$(BIN)/python examples/demo_images.py outputs
-	$(BIN)/keras-gans upscale srresnet_x4 outputs/astronaut_lr.png -o outputs/astronaut_x4.png --overwrite
-	@if [ -f outputs/apple.jpg ]; then $(BIN)/keras-gans translate cyclegan_apple2orange outputs/apple.jpg -o outputs/apple_as_orange.png --overwrite; fi
-	@echo "outputs written to ./outputs"
+	$(BIN)/keras-gans demo --out outputs
 
 # train a small GAN from scratch (about 20 s on a 2-core CPU)
 ring: install

@@ -82,3 +82,14 @@ def test_zoo_list_and_info(capsys):
     info = json.loads(capsys.readouterr().out)
     assert info["name"] == "dcgan_mnist" and len(info["sha256"]) == 64 and info["metrics"]
     assert cli.main(["zoo", "info", "nope"]) == 1
+
+
+@pytest.mark.skipif(__import__("keras").backend.backend() != "tensorflow", reason="the main job, end to end: tensorflow pass")
+def test_demo_writes_every_output_and_can_run_twice(tmp_path):
+    for _ in range(2):  # it rewrites its own files
+        assert cli.main(["demo", "--out", str(tmp_path)]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"dcgan_mnist.png", "cdcgan_mnist_3.png", "dcgan_flowers64.png"} <= names
+    if "astronaut_lr.png" in names:
+        with PIL.open(tmp_path / "astronaut_x4.png") as im:
+            assert im.size == (512, 512)
