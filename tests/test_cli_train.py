@@ -83,3 +83,28 @@ def test_export_generator_to_saved_model_matches_keras(entry, tmp_path):
     want = keras.ops.convert_to_numpy(game.generator(x))
     got = served.serve(tf.constant(x)).numpy()
     assert got.shape == want.shape and np.abs(got - want).max() < 1e-4
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="ONNX export goes through torch.onnx: torch pass")
+@pytest.mark.parametrize("entry, direction", [("dcgan_mnist", "a2b"), ("srresnet_x4", "a2b"), ("cyclegan_apple2orange", "b2a")])
+def test_export_generator_to_onnx_matches_keras(entry, direction, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    out = tmp_path / "g.onnx"
+    assert main(["export", entry, "--onnx", str(out), "--direction", direction]) == 0
+    game = kg.zoo.load(entry)
+    generator = game.generator_for(direction) if hasattr(game, "generator_for") else game.generator
+    rng = np.random.default_rng(0)
+    if entry == "dcgan_mnist":
+        x = rng.normal(size=(3, game.latent_dim)).astype("float32")
+    else:  # another size than the one exported with: the image dims are dynamic
+        x = rng.uniform(0 if entry == "srresnet_x4" else -1, 1, (1, 24, 20, 3)).astype("float32")
+    session = ort.InferenceSession(str(out))
+    got = session.run(None, {session.get_inputs()[0].name: x})[0]
+    want = keras.ops.convert_to_numpy(generator(x))
+    assert got.shape == want.shape and np.abs(got - want).max() < 1e-4
+
+
+@pytest.mark.skipif(keras.backend.backend() == "torch", reason="the error of the other backends")
+def test_export_onnx_elsewhere_says_to_use_the_torch_backend(tmp_path, capsys):
+    assert main(["export", "dcgan_mnist", "--onnx", str(tmp_path / "g.onnx")]) == 1
+    assert "--onnx runs on the torch backend here" in capsys.readouterr().err and not (tmp_path / "g.onnx").exists()

@@ -147,8 +147,10 @@ def _export(args):
     model = kg.zoo.load_any(src, safe_mode=not args.unsafe_load)
     if args.saved_model:
         return _export_saved_model(model, Path(args.saved_model).expanduser(), args)
+    if args.onnx:
+        return _export_onnx(model, Path(args.onnx).expanduser(), args)
     if not args.out:
-        raise ValueError("export needs --out ENTRY_FOLDER (a zoo entry) or --saved-model FOLDER.")
+        raise ValueError("export needs --out ENTRY_FOLDER (a zoo entry), --saved-model FOLDER or --onnx FILE.")
     folder = Path(args.out).expanduser()
     if (folder / "config.json").exists() and not args.overwrite:
         check_outputs([folder / "config.json"], False)
@@ -158,6 +160,60 @@ def _export(args):
     saved = kg.zoo.save(model, folder, card=card, overwrite=args.overwrite,
                         weights_dtype="float16" if args.float16 else "float32")
     print(f"wrote zoo entry {saved}: kg.zoo.load({str(saved)!r})")
+    return 0
+
+
+def _generator(model, direction):
+    if hasattr(model, "generator_for"):
+        return model.generator_for(direction)
+    return getattr(model, "generator", model)
+
+
+@__import__("contextlib").contextmanager
+def _sample_size(n):
+    """Keras traces an ONNX export with 1 for every unknown dim, too small for
+    a network that reflect-pads by 3 (CycleGAN); trace with ``n`` instead
+    (the dims stay dynamic in the file). Uses a private Keras hook; without
+    it the export runs as Keras does it."""
+    try:
+        from keras.src.export import onnx as keras_onnx
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    original = getattr(keras_onnx, "convert_spec_to_tensor", None)
+    if original is None:  # pragma: no cover
+        yield
+        return
+    keras_onnx.convert_spec_to_tensor = lambda spec, replace_none_number=None: original(spec, replace_none_number=n)
+    try:
+        yield
+    finally:
+        keras_onnx.convert_spec_to_tensor = original
+
+
+def _export_onnx(model, file, args):
+    """The generator as ONNX (Keras' ``Model.export(format="onnx")``, through
+    ``torch.onnx`` on the torch backend; unknown image sizes stay dynamic)."""
+    import keras
+    import numpy as np
+
+    if keras.backend.backend() != "torch":
+        raise RuntimeError(
+            f"--onnx runs on the torch backend here (Keras exports ONNX through torch.onnx; on "
+            f"{keras.backend.backend()} it needs tf2onnx / jax2onnx, not installed): run it with "
+            "KERAS_BACKEND=torch. The weights are the same on every backend."
+        )
+    from keras_gans.cli import check_outputs
+
+    check_outputs([file], args.overwrite)
+    generator = _generator(model, args.direction)
+    # Keras exports a model that has been called once
+    generator(*[np.zeros([1] + [d or 16 for d in t.shape[1:]], str(t.dtype)) for t in generator.inputs])
+    from keras_gans.files import atomic_path
+
+    with atomic_path(file) as tmp, _sample_size(32):
+        generator.export(str(tmp), format="onnx", verbose=False)
+    print(f"wrote ONNX {file}: onnxruntime.InferenceSession({str(file)!r})")
     return 0
 
 
@@ -174,11 +230,7 @@ def _export_saved_model(model, folder, args):
         )
     if folder.exists() and any(folder.iterdir()) and not args.overwrite:
         raise FileExistsError(f"{folder} exists and is not empty; pass --overwrite to replace it.")
-    generator = model
-    if hasattr(model, "generator_for"):
-        generator = model.generator_for(args.direction)
-    elif hasattr(model, "generator"):
-        generator = model.generator
+    generator = _generator(model, args.direction)
     generator.export(str(folder), format="tf_saved_model", verbose=False)
     print(f"wrote TF SavedModel {folder}: tf.saved_model.load({str(folder)!r}).serve(x)")
     return 0
@@ -212,6 +264,7 @@ def register(subparsers):
     e.add_argument("model", help="run folder (with game.keras), .keras file, or zoo entry")
     e.add_argument("--out", default=None, help="zoo entry folder to write (its name is the entry's name)")
     e.add_argument("--saved-model", default=None, help="write the generator as a TF SavedModel folder instead")
+    e.add_argument("--onnx", default=None, help="write the generator as an ONNX file instead (torch backend)")
     e.add_argument("--direction", choices=("a2b", "b2a"), default="a2b", help="CycleGAN: which generator")
     e.add_argument("--summary", default=None, help="one line for the model card")
     e.add_argument("--float16", action="store_true", help="store the weights as float16 (half the size)")
