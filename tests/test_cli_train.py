@@ -57,6 +57,18 @@ def test_train_cyclegan_and_srresnet_one_epoch(tmp_path):
         assert im.size == (3 * 32 + 4 * 2, 2 * 32 + 3 * 2)
 
 
+def test_train_wgan_gp_uses_a_critic_without_batch_norm(tmp_path):
+    _images(tmp_path / "photos", 4)
+    run = tmp_path / "run"
+    assert main(["train", "wgan-gp", "--images", str(tmp_path / "photos"), "--image-size", "32", "--filters", "4",
+                 "--batch-size", "2", "--epochs", "1", "--out", str(run)]) == 0
+    game = keras.saving.load_model(run / "game.keras")
+    assert type(game).__name__ == "WGANGP" and game.d_steps == 5
+    assert not [l for l in game.discriminator.layers if "Normalization" in type(l).__name__]
+    rows = list(csv.DictReader(open(run / "log.csv")))
+    assert np.isfinite(float(rows[0]["gp"]))
+
+
 def test_train_names_what_is_missing(tmp_path, capsys):
     assert main(["train", "cyclegan", "--a", str(tmp_path), "--out", str(tmp_path / "r")]) == 1
     assert "train cyclegan needs --b" in capsys.readouterr().err

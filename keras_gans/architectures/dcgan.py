@@ -135,6 +135,7 @@ def dcgan_discriminator(
     num_classes=None,
     seed=None,
     name="discriminator",
+    norm="batch",
 ):
     """The DCGAN discriminator.
 
@@ -146,11 +147,16 @@ def dcgan_discriminator(
         num_classes: make it class-conditional: inputs ``[x, labels]``; a
             learned image-sized map per class is appended as an extra channel.
         seed: seed of the weight initialisers.
+        norm: "batch" (the paper's), or None: no normalisation, for a critic
+            with a gradient penalty (WGAN-GP's paper drops batch norm there:
+            the penalty is per sample, batch norm mixes the samples).
 
     Returns a ``keras.Model`` from images (or [images, labels]) to one logit
     per image, shape (batch, 1).
     """
     _check(image_size, channels, filters, num_classes)
+    if norm not in ("batch", None):
+        raise ValueError(f"dcgan_discriminator: norm must be 'batch' or None; got {norm!r}.")
     _, stages = _plan(image_size)
     seed_gen = _seeds(seed)
     x = keras.Input((image_size, image_size, channels), name="x")
@@ -170,11 +176,12 @@ def dcgan_discriminator(
     width = filters
     for i in range(stages):
         h = keras.layers.Conv2D(
-            width, 4, strides=2, padding="same", use_bias=(i == 0),
+            width, 4, strides=2, padding="same", use_bias=(i == 0 or norm is None),
             kernel_initializer=_init(next(seed_gen)), name=f"down{i}",
         )(h)
-        if i > 0:
-            h = _bn(f"down{i}_bn", next(seed_gen))(h)
+        bn_seed = next(seed_gen) if i > 0 else None  # drawn either way: the same seeds with or without norm
+        if i > 0 and norm == "batch":
+            h = _bn(f"down{i}_bn", bn_seed)(h)
         h = keras.layers.LeakyReLU(0.2, name=f"down{i}_lrelu")(h)
         width *= 2
     h = keras.layers.Flatten(name="flatten")(h)

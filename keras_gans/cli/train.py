@@ -1,6 +1,7 @@
 """``keras-gans train GAME ...``: train a game on your own folders of images.
 
     keras-gans train dcgan --images flowers/ --image-size 64 --epochs 50 --out run/
+    keras-gans train wgan-gp --images flowers/ --image-size 64 --epochs 50 --out run/
     keras-gans train cyclegan --a trainA/ --b trainB/ --image-size 128 --epochs 200 --out run/
     keras-gans train srresnet --hr T91/ --epochs 100 --out run/
     keras-gans train srgan --hr T91/ --init srresnet_x4 --out run/
@@ -15,7 +16,7 @@ entry).
 
 from pathlib import Path
 
-GAMES = ("dcgan", "cyclegan", "srresnet", "srgan")
+GAMES = ("dcgan", "wgan-gp", "cyclegan", "srresnet", "srgan")
 
 
 def _need(args, *names):
@@ -27,7 +28,7 @@ def _need(args, *names):
 def _data(args):
     import keras_gans as kg
 
-    if args.game == "dcgan":
+    if args.game in ("dcgan", "wgan-gp"):
         _need(args, "images")
         return kg.data.image_folder(args.images, args.image_size, batch_size=args.batch_size or 64,
                                     flip=True, seed=args.seed, channels=args.channels)
@@ -42,7 +43,7 @@ def _data(args):
 def _game(args):
     import keras_gans as kg
 
-    expected = {"dcgan": kg.GAN, "cyclegan": kg.CycleGAN, "srresnet": kg.SRGAN, "srgan": kg.SRGAN}[args.game]
+    expected = {"dcgan": kg.GAN, "wgan-gp": kg.GAN, "cyclegan": kg.CycleGAN, "srresnet": kg.SRGAN, "srgan": kg.SRGAN}[args.game]
     if args.init:
         game = kg.zoo.load(args.init)
         if not isinstance(game, expected):
@@ -56,6 +57,11 @@ def _game(args):
         return kg.GAN(kg.architectures.dcgan_generator(100, args.image_size, args.channels, f or 64, seed=args.seed),
                       kg.architectures.dcgan_discriminator(args.image_size, args.channels, f or 64, seed=args.seed),
                       latent_dim=100, loss="non_saturating", seed=args.seed)
+    if args.game == "wgan-gp":  # the paper's critic has no batch norm (the penalty is per sample)
+        return kg.WGANGP(kg.architectures.dcgan_generator(100, args.image_size, args.channels, f or 64, seed=args.seed),
+                         kg.architectures.dcgan_discriminator(args.image_size, args.channels, f or 64, seed=args.seed,
+                                                              norm=None),
+                         latent_dim=100, seed=args.seed)
     if args.game == "cyclegan":
         return kg.CycleGAN.official(n_blocks=args.n_blocks, filters=f or 64, seed=args.seed)
     g = kg.srgan.srresnet(scale=4, blocks=args.n_blocks, filters=f or 64)
@@ -79,7 +85,7 @@ def _samples_callback(folder, data, game_name):
             from PIL import Image
 
             m = self.model
-            if game_name == "dcgan":
+            if game_name in ("dcgan", "wgan-gp"):
                 grid = make_grid(m.generate(16, seed=0))
             else:
                 first = data[0]
@@ -107,14 +113,18 @@ def _run(args):
     if args.image_size is None and args.init:
         args.image_size = (kg.zoo.info(args.init).get("preprocessing") or {}).get("image_size")
     if args.image_size is None:
-        args.image_size = {"dcgan": 64, "cyclegan": 256, "srresnet": 96, "srgan": 96}[args.game]
+        args.image_size = {"dcgan": 64, "wgan-gp": 64, "cyclegan": 256, "srresnet": 96, "srgan": 96}[args.game]
     game = _game(args)  # a wrong --init fails before any image is read
     data = _data(args)
-    lr = args.lr or {"dcgan": 2e-4, "cyclegan": 2e-4, "srresnet": 1e-4, "srgan": 1e-4}[args.game]
-    beta_1 = 0.5 if args.game in ("dcgan", "cyclegan") else 0.9
-    optimizers = {"g_optimizer": keras.optimizers.Adam(lr, beta_1=beta_1)}
+    lr = args.lr or {"dcgan": 2e-4, "wgan-gp": 1e-4, "cyclegan": 2e-4, "srresnet": 1e-4, "srgan": 1e-4}[args.game]
+    betas = {"dcgan": (0.5, 0.999), "wgan-gp": (0.0, 0.9), "cyclegan": (0.5, 0.999)}.get(args.game, (0.9, 0.999))
+
+    def adam():  # each paper's Adam
+        return keras.optimizers.Adam(lr, beta_1=betas[0], beta_2=betas[1])
+
+    optimizers = {"g_optimizer": adam()}
     if args.game != "srresnet":  # SRResNet training has no discriminator
-        optimizers["d_optimizer"] = keras.optimizers.Adam(lr, beta_1=beta_1)
+        optimizers["d_optimizer"] = adam()
     game.compile(**optimizers)
     callbacks = [
         kg.callbacks.BackupAndRestore(out / "backup", save_freq=args.save_every, delete_checkpoint=False),
