@@ -22,7 +22,7 @@ The two-stage recipe of the paper (section 3.2):
     sr = kg.SRGAN(g, d, content_loss="mse", adversarial_weight=1e-3)
     sr.compile(g_optimizer=keras.optimizers.Adam(1e-4), d_optimizer=keras.optimizers.Adam(1e-4))
     sr.fit(pairs)
-    hr = sr.upscale(uint8_image, tile=256)        # uint8 in -> uint8 out
+    hr = sr.upscale(uint8_image, tile=192)        # uint8 in -> uint8 out
 """
 
 import math

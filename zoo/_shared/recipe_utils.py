@@ -67,12 +67,34 @@ def software():
     return versions
 
 
-def command_line():
+RUN_CONTROL = {"--export-only": 0, "--no-export": 0, "--time-limit": 1}
+
+
+def without_run_control(argv):
+    """``argv`` without ``RUN_CONTROL`` flags (and their values)."""
+    kept, skip = [], 0
+    for a in argv:
+        if skip:
+            skip -= 1
+            continue
+        flag = a.split("=", 1)[0]
+        if flag in RUN_CONTROL:
+            skip = RUN_CONTROL[flag] if "=" not in a else 0
+            continue
+        kept.append(a)
+    return kept
+
+
+def command_line(training=False):
     """The command that is running, as one could type it again: with the
-    Keras backend it runs on (``env KERAS_BACKEND=... python ...``)."""
+    Keras backend it runs on (``env KERAS_BACKEND=... python ...``).
+    ``training``: without the flags that only steer this run
+    (``--export-only``, ``--no-export``, ``--time-limit S``): the command that
+    trains the entry, for its card."""
     import keras
 
-    argv = [a if " " not in a else repr(a) for a in sys.argv]
+    argv = without_run_control(sys.argv) if training else list(sys.argv)
+    argv = [a if " " not in a else repr(a) for a in argv]
     return " ".join(["env", f"KERAS_BACKEND={keras.backend.backend()}", "python", *argv])
 
 
@@ -226,8 +248,10 @@ class RunLog:
 
     def training_command(self):
         """The command of the newest training segment (None before any)."""
+        import shlex
+
         cmds = [s.get("command") for s in self.segments if s.get("command")]
-        return cmds[-1] if cmds else None
+        return " ".join(without_run_control(shlex.split(cmds[-1]))) if cmds else None
 
     @property
     def wall_s(self):

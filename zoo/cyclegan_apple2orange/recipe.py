@@ -151,7 +151,7 @@ def card(args, history, steps, wall):
         "preprocessing": {"image_size": size, "channels": 3, "value_range": [-1, 1]},
         "training": {
             "recipe": "recipe.py",
-            "command": getattr(args, "training_command", None) or recipe_utils.command_line(),
+            "command": getattr(args, "training_command", None) or recipe_utils.command_line(training=True),
             "backend": keras.backend.backend(),
             "epochs": args.epochs,
             "decay_epochs": args.decay_epochs,

@@ -165,7 +165,7 @@ def card(args, stage, steps, wall, history, n_images):
         "title": f"{name}: {'SRGAN' if srgan else 'SRResNet'} x4 super-resolution (Ledig et al. 2017)",
         "summary": (
             f"{'SRGAN' if srgan else 'SRResNet'} x4 trained by keras_gans on T91. Use: "
-            f"`sr = kg.zoo.load({name!r}); hr = sr.upscale(uint8_image, tile=256)` (uint8 in, "
+            f"`sr = kg.zoo.load({name!r}); hr = sr.upscale(uint8_image, tile=192)` (uint8 in, "
             f"uint8 out, any size), or `keras-gans upscale {name} in.png -o out.png`; evaluate with "
             f"`keras-gans evaluate-sr {name} --data ../shared/data/Set5`."
             + (" Smoke-test weights: NOT a trained model." if args.smoke else "")
@@ -192,7 +192,7 @@ def card(args, stage, steps, wall, history, n_images):
         },
         "training": {
             "recipe": "recipe.py",
-            "command": recipe_utils.command_line(),
+            "command": recipe_utils.command_line(training=True),
             "backend": keras.backend.backend(),
             "stage": stage,
             "steps": steps,
