@@ -112,6 +112,9 @@ def test_image_folder_labels_skips_bad_files_and_trains_a_conditional_gan(tmp_pa
     assert [data[i][1].tolist() for i in range(3)] != first  # reshuffled per epoch...
     data.set_epoch(0)
     assert [data[i][1].tolist() for i in range(3)] == first  # ...from (seed, epoch)
+    data.on_epoch_end()  # what a plain Keras fit calls between epochs
+    assert data.epoch == 1 and [data[i][1].tolist() for i in range(3)] != first
+    data.set_epoch(0)
     A = kg.architectures
     keras.utils.set_random_seed(0)
     cgan = kg.ConditionalGAN(A.dcgan_generator(4, 28, 1, 4, num_classes=3, seed=0),

@@ -94,6 +94,10 @@ class _Epochs(keras.utils.PyDataset):
     def set_epoch(self, epoch):
         self.epoch = int(epoch)
 
+    def on_epoch_end(self):
+        # a plain Keras fit (no BackupAndRestore) calls this: next epoch's draws
+        self.set_epoch(self.epoch + 1)
+
     def _rng(self, i, stream=0):
         return np.random.default_rng([self.seed, self.epoch, int(i), stream])
 
