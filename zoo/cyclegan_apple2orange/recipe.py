@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 import keras_gans as kg  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
 import recipe_utils  # noqa: E402
+from keras_gans.data.pipelines import Unpaired  # noqa: E402
 from keras_gans.schedules import LinearDecay  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -72,42 +73,6 @@ def load_domain(folder, load_size, limit=None):
         with Image.open(f) as im:
             out[i] = np.asarray(im.convert("RGB").resize((load_size, load_size), Image.BICUBIC))
     return out
-
-
-class UnalignedPairs(keras.utils.PyDataset):
-    """Batches ``(images_a, images_b)``, uint8, unaligned as in the official
-    ``UnalignedDataset``: A in order (reshuffled each epoch), B at random; each
-    image randomly cropped to ``crop`` and randomly flipped left-right.
-    An epoch is ``max(len(A), len(B)) // batch_size`` steps.
-
-    Batch ``i`` of epoch ``e`` depends only on ``(seed, e, i)``
-    (``set_epoch``), so a killed run resumes on exactly the batches it would
-    have seen (``kg.callbacks.BackupAndRestore``)."""
-
-    def __init__(self, a, b, crop, batch_size=1, seed=0, **kwargs):
-        super().__init__(**kwargs)
-        self.a, self.b, self.crop, self.batch_size, self.seed = a, b, crop, batch_size, seed
-        self.set_epoch(0)
-
-    def set_epoch(self, epoch):
-        self.epoch = int(epoch)
-        self.order = np.random.default_rng([self.seed, self.epoch]).permutation(len(self.a))
-
-    def __len__(self):
-        return max(len(self.a), len(self.b)) // self.batch_size
-
-    def _augment(self, image, rng):
-        s = image.shape[0] - self.crop
-        y, x = rng.integers(0, s + 1, 2)
-        out = image[y : y + self.crop, x : x + self.crop]
-        return out[:, ::-1] if rng.random() < 0.5 else out
-
-    def __getitem__(self, i):
-        rng = np.random.default_rng([self.seed, self.epoch, i, 1])
-        idx = range(i * self.batch_size, (i + 1) * self.batch_size)
-        a = np.stack([self._augment(self.a[self.order[j % len(self.a)]], rng) for j in idx])
-        b = np.stack([self._augment(self.b[rng.integers(len(self.b))], rng) for _ in idx])
-        return a, b
 
 
 # ------------------------------------------------------------------ model
@@ -228,7 +193,9 @@ def main(argv=None):
     a = load_domain(folder / "trainA", args.load_size, limit)
     b = load_domain(folder / "trainB", args.load_size, limit)
     args.n_a, args.n_b = len(a), len(b)
-    data = UnalignedPairs(a, b, args.image_size, args.batch_size, seed=args.seed)
+    # kg.data.unpaired's batches (random crop + flip; A shuffled per epoch, B at random),
+    # from the arrays loaded above: batch i of epoch e depends only on (seed, e, i)
+    data = Unpaired(a, b, args.image_size, args.batch_size, args.seed, flip=True, skipped=[])
     steps_per_epoch = args.steps_per_epoch = 2 if args.smoke else len(data)
     lr = LinearDecay(
         args.lr,
