@@ -163,7 +163,9 @@ def test_sr_pairs_patches_and_errors(tmp_path):
 
 
 def test_sr_pairs_draws_the_srresnet_recipes_batches():
-    """The zoo recipe's T91 batches and kg.data.sr_pairs are the same draws."""
+    """The zoo recipe's T91 batches (its own T91 loader) and kg.data.sr_pairs on
+    the folder are the same draws. (Before the recipe used kg.data's SRPairs,
+    this compared its own pair sampler: equal, so the run resumed unchanged.)"""
     import importlib.util
 
     t91 = shared_data("T91")
@@ -172,7 +174,7 @@ def test_sr_pairs_draws_the_srresnet_recipes_batches():
     spec = importlib.util.spec_from_file_location("sr_recipe", REPO / "zoo" / "srresnet_x4" / "recipe.py")
     recipe = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(recipe)
-    theirs = recipe.T91Pairs(recipe.load_t91(t91), steps=3, batch_size=2, crop=96, seed=7)
+    theirs = recipe.t91_pairs(recipe.load_t91(t91), steps=3, batch_size=2, crop=96, seed=7)
     ours = kg.data.sr_pairs(t91 / "Train" if (t91 / "Train").is_dir() else t91, 4, 96, 2, 3, seed=7)
     for i in range(3):
         for a, b in zip(theirs[i], ours[i]):

@@ -49,6 +49,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
+from keras_gans.data.pipelines import SRPairs  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_shared"))  # recipe support, outside the wheel
 import recipe_utils  # noqa: E402
@@ -78,44 +79,11 @@ def load_t91(path=None, min_side=96):
     return images
 
 
-def random_pair(images, crop, rng):
-    """(LR, HR) uint8: a random crop, flip, rotation; LR by PIL bicubic x1/4."""
-    from PIL import Image
-
-    img = images[rng.integers(len(images))]
-    h, w = img.shape[:2]
-    y, x = rng.integers(h - crop + 1), rng.integers(w - crop + 1)
-    hr = img[y : y + crop, x : x + crop]
-    if rng.random() < 0.5:
-        hr = hr[:, ::-1]
-    hr = np.ascontiguousarray(np.rot90(hr, int(rng.integers(4))))
-    lr = np.asarray(Image.fromarray(hr).resize((crop // SCALE, crop // SCALE), Image.BICUBIC), np.uint8)
-    return lr, hr
-
-
-class T91Pairs(keras.utils.PyDataset):
-    """``steps`` batches of random (LR, HR) uint8 pairs, reproducible from ``seed``."""
-
-    def __init__(self, images, steps, batch_size=16, crop=96, seed=0, **kwargs):
-        super().__init__(**kwargs)
-        self.images, self.steps, self.batch_size, self.crop, self.seed = images, steps, batch_size, crop, seed
-        self.epoch = 0
-
-    def __len__(self):
-        return self.steps
-
-    def set_epoch(self, epoch):
-        """Batch ``idx`` of epoch ``epoch`` is a function of (seed, epoch, idx):
-        a killed run resumes on the same batches (kg.callbacks.BackupAndRestore)."""
-        self.epoch = int(epoch)
-
-    def __getitem__(self, idx):
-        rng = np.random.default_rng([self.seed, self.epoch, idx])
-        pairs = [random_pair(self.images, self.crop, rng) for _ in range(self.batch_size)]
-        return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
-
-    def on_epoch_end(self):
-        self.epoch += 1
+def t91_pairs(images, steps, batch_size=16, crop=96, seed=0):
+    """``steps`` batches of random (LR, HR) uint8 pairs (``kg.data.sr_pairs``'
+    draws: a random crop, flip and rotation; LR by PIL bicubic x1/4); batch
+    ``i`` of epoch ``e`` depends only on ``(seed, e, i)``."""
+    return SRPairs(images, SCALE, crop, batch_size, steps, seed, skipped=[])
 
 
 # ------------------------------------------------------------------ models
@@ -143,7 +111,7 @@ def optimizers(args, stage, steps):
 
 def benchmark(game, images, args, n):
     """Seconds per training step (after one compile step) on random pairs."""
-    data = T91Pairs(images, n + 1, args.batch_size, args.crop, args.seed)
+    data = t91_pairs(images, n + 1, args.batch_size, args.crop, args.seed)
     batches = [data[i] for i in range(n + 1)]
     t0 = time.perf_counter()
     game.train_on_batch(*batches[0])
@@ -297,7 +265,7 @@ def main(argv=None):
     run = recipe_utils.run_dir(name, args.run_dir or (tempfile.mkdtemp() if args.smoke else None))
     log = recipe_utils.RunLog(run)
     epoch_steps = min(args.epoch_steps, steps)
-    data = T91Pairs(images, epoch_steps, args.batch_size, args.crop, args.seed)
+    data = t91_pairs(images, epoch_steps, args.batch_size, args.crop, args.seed)
     epochs = -(-steps // epoch_steps)
     callbacks = recipe_utils.training_callbacks(run, args.save_every, args.time_limit, total_steps=epochs * epoch_steps)
     if args.warmstart and not kg.checkpoint.list_checkpoints(run / "backup"):
