@@ -42,6 +42,9 @@ def _ring_run(game, steps, batch):
     return mode_stats(game.generate(5000, seed=1), std=RING_STD)
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="15,000 critic steps with a double backward (~5 min of CI a backend): runs in the "
+                           "tensorflow pass; tests/test_cross_backend.py proves the WGAN-GP step is the same on all three")
 def test_ring_of_gaussians_wgan_gp_covers_the_modes():
     """WGAN-GP (5 critic steps) reaches all 8 modes with >= 80% of the samples
     within 3 std of a mode.
