@@ -57,6 +57,17 @@ def test_train_cyclegan_and_srresnet_one_epoch(tmp_path):
         assert im.size == (3 * 32 + 4 * 2, 2 * 32 + 3 * 2)
 
 
+def test_train_cdcgan_takes_classes_from_sub_folders(tmp_path):
+    for k, cls in enumerate(("ones", "twos")):
+        _images(tmp_path / "digits" / cls, 3, seed=k)
+    run = tmp_path / "run"
+    assert main(["train", "cdcgan", "--images", str(tmp_path / "digits"), "--image-size", "28", "--channels", "1",
+                 "--filters", "4", "--batch-size", "3", "--epochs", "1", "--out", str(run)]) == 0
+    game = keras.saving.load_model(run / "game.keras")
+    assert type(game).__name__ == "ConditionalGAN" and game.num_classes == 2
+    assert game.generate(2, labels=[0, 1]).shape == (2, 28, 28, 1)
+
+
 def test_train_wgan_gp_uses_a_critic_without_batch_norm(tmp_path):
     _images(tmp_path / "photos", 4)
     run = tmp_path / "run"

@@ -53,3 +53,23 @@ def test_finetune_cyclegan_on_two_folders(tmp_path):
                                                   "--out", str(tmp_path / "run")])
     assert not np.allclose(game.generator_ab.get_weights()[0], before)
     assert (tmp_path / "run" / "cyclegan.keras").is_file()
+
+
+def test_upscale_photo_makes_it_four_times_larger(tmp_path):
+    from PIL import Image
+
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)).convert("P").save(tmp_path / "in.png")
+    out = _module("upscale_photo")["main"](tmp_path / "in.png", tmp_path / "out.png")
+    assert out.shape == (80, 120, 3)
+    with Image.open(tmp_path / "out.png") as im:
+        assert im.size == (120, 80)
+
+
+def test_keras_callbacks_next_to_keras_gans_callbacks(tmp_path):
+    gan, history = _module("keras_callbacks")["main"](["--out", str(tmp_path), "--epochs", "2"])
+    assert len(history.history["g_loss"]) == 2
+    assert (tmp_path / "gan.keras").is_file() and (tmp_path / "log.csv").is_file()
+    assert sorted(p.name for p in (tmp_path / "samples").iterdir()) == ["epoch_0001.png", "epoch_0002.png"]
+    assert any((tmp_path / "tensorboard").rglob("events.out.tfevents.*"))
+    loaded = keras.saving.load_model(tmp_path / "gan.keras")
+    assert np.allclose(loaded.generate(2, seed=1), gan.generate(2, seed=1), atol=1e-5)

@@ -2,6 +2,7 @@
 
     keras-gans train dcgan --images flowers/ --image-size 64 --epochs 50 --out run/
     keras-gans train wgan-gp --images flowers/ --image-size 64 --epochs 50 --out run/
+    keras-gans train cdcgan --images digits/ --image-size 28 --channels 1 --out run/   (one sub-folder per class)
     keras-gans train cyclegan --a trainA/ --b trainB/ --image-size 128 --epochs 200 --out run/
     keras-gans train srresnet --hr T91/ --epochs 100 --out run/
     keras-gans train srgan --hr T91/ --init srresnet_x4 --out run/
@@ -16,7 +17,7 @@ entry).
 
 from pathlib import Path
 
-GAMES = ("dcgan", "wgan-gp", "cyclegan", "srresnet", "srgan")
+GAMES = ("dcgan", "cdcgan", "wgan-gp", "cyclegan", "srresnet", "srgan")
 
 
 def _need(args, *names):
@@ -28,10 +29,11 @@ def _need(args, *names):
 def _data(args):
     import keras_gans as kg
 
-    if args.game in ("dcgan", "wgan-gp"):
+    if args.game in ("dcgan", "cdcgan", "wgan-gp"):
         _need(args, "images")
         return kg.data.image_folder(args.images, args.image_size, batch_size=args.batch_size or 64,
-                                    flip=True, seed=args.seed, channels=args.channels)
+                                    flip=True, seed=args.seed, channels=args.channels,
+                                    labels=args.game == "cdcgan")
     if args.game == "cyclegan":
         _need(args, "a", "b")
         return kg.data.unpaired(args.a, args.b, args.image_size, batch_size=args.batch_size or 1, seed=args.seed)
@@ -40,10 +42,10 @@ def _data(args):
                             steps_per_epoch=args.steps_per_epoch, seed=args.seed)
 
 
-def _game(args):
+def _game(args, data=None):
     import keras_gans as kg
 
-    expected = {"dcgan": kg.GAN, "wgan-gp": kg.GAN, "cyclegan": kg.CycleGAN, "srresnet": kg.SRGAN, "srgan": kg.SRGAN}[args.game]
+    expected = {"dcgan": kg.GAN, "cdcgan": kg.ConditionalGAN, "wgan-gp": kg.GAN, "cyclegan": kg.CycleGAN, "srresnet": kg.SRGAN, "srgan": kg.SRGAN}[args.game]
     if args.init:
         game = kg.zoo.load(args.init)
         if not isinstance(game, expected):
@@ -57,6 +59,12 @@ def _game(args):
         return kg.GAN(kg.architectures.dcgan_generator(100, args.image_size, args.channels, f or 64, seed=args.seed),
                       kg.architectures.dcgan_discriminator(args.image_size, args.channels, f or 64, seed=args.seed),
                       latent_dim=100, loss="non_saturating", seed=args.seed)
+    if args.game == "cdcgan":  # classes: the sub-folders of --images
+        n = len(data.class_names) if args.num_classes is None else args.num_classes
+        A = kg.architectures
+        return kg.ConditionalGAN(A.dcgan_generator(100, args.image_size, args.channels, f or 64, num_classes=n, seed=args.seed),
+                                 A.dcgan_discriminator(args.image_size, args.channels, f or 64, num_classes=n, seed=args.seed),
+                                 latent_dim=100, num_classes=n, seed=args.seed)
     if args.game == "wgan-gp":  # the paper's critic has no batch norm (the penalty is per sample)
         return kg.WGANGP(kg.architectures.dcgan_generator(100, args.image_size, args.channels, f or 64, seed=args.seed),
                          kg.architectures.dcgan_discriminator(args.image_size, args.channels, f or 64, seed=args.seed,
@@ -85,7 +93,7 @@ def _samples_callback(folder, data, game_name):
             from PIL import Image
 
             m = self.model
-            if game_name in ("dcgan", "wgan-gp"):
+            if game_name in ("dcgan", "cdcgan", "wgan-gp"):
                 grid = make_grid(m.generate(16, seed=0))
             else:
                 first = data[0]
@@ -113,11 +121,15 @@ def _run(args):
     if args.image_size is None and args.init:
         args.image_size = (kg.zoo.info(args.init).get("preprocessing") or {}).get("image_size")
     if args.image_size is None:
-        args.image_size = {"dcgan": 64, "wgan-gp": 64, "cyclegan": 256, "srresnet": 96, "srgan": 96}[args.game]
-    game = _game(args)  # a wrong --init fails before any image is read
-    data = _data(args)
-    lr = args.lr or {"dcgan": 2e-4, "wgan-gp": 1e-4, "cyclegan": 2e-4, "srresnet": 1e-4, "srgan": 1e-4}[args.game]
-    betas = {"dcgan": (0.5, 0.999), "wgan-gp": (0.0, 0.9), "cyclegan": (0.5, 0.999)}.get(args.game, (0.9, 0.999))
+        args.image_size = {"dcgan": 64, "cdcgan": 64, "wgan-gp": 64, "cyclegan": 256, "srresnet": 96, "srgan": 96}[args.game]
+    if args.game == "cdcgan" and not args.init:  # the classes come from the data
+        data = _data(args)
+        game = _game(args, data)
+    else:
+        game = _game(args)  # a wrong --init fails before any image is read
+        data = _data(args)
+    lr = args.lr or {"dcgan": 2e-4, "cdcgan": 2e-4, "wgan-gp": 1e-4, "cyclegan": 2e-4, "srresnet": 1e-4, "srgan": 1e-4}[args.game]
+    betas = {"dcgan": (0.5, 0.999), "cdcgan": (0.5, 0.999), "wgan-gp": (0.0, 0.9), "cyclegan": (0.5, 0.999)}.get(args.game, (0.9, 0.999))
 
     def adam():  # each paper's Adam
         return keras.optimizers.Adam(lr, beta_1=betas[0], beta_2=betas[1])
@@ -263,7 +275,8 @@ def register(subparsers):
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default: the paper's)")
     p.add_argument("--filters", type=int, default=None, help="network width (default 64)")
     p.add_argument("--n-blocks", type=int, default=None, help="residual blocks (cyclegan 9, sr 16)")
-    p.add_argument("--channels", type=int, default=3, choices=(1, 3), help="dcgan: 1 = grey")
+    p.add_argument("--channels", type=int, default=3, choices=(1, 3), help="dcgan, cdcgan, wgan-gp: 1 = grey")
+    p.add_argument("--num-classes", type=int, default=None, help="cdcgan: default the number of class sub-folders")
     p.add_argument("--init", default=None, help="start from a zoo entry (name or folder) to fine-tune it")
     p.add_argument("--save-every", type=int, default=200, help="checkpoint every N steps (default 200)")
     p.add_argument("--time-limit", type=float, default=None, help="seconds: stop cleanly (checkpoint kept) before then")

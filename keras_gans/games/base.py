@@ -41,7 +41,9 @@ class OptimizerGroup:
     """
 
     def __init__(self, optimizers, player_variables=None):
-        self.optimizers = dict(optimizers)
+        self.by_name = dict(optimizers)  # {compile argument: optimizer}
+        # a list, as Keras' callbacks expect of a multi-optimizer (TensorBoard logs each one's learning rate)
+        self.optimizers = list(self.by_name.values())
         self.player_variables = player_variables
         self.built = True
 
@@ -50,21 +52,21 @@ class OptimizerGroup:
         averages into the variables it updates (Keras does this at the end
         of ``fit`` for a plain model's optimizer)."""
         players = self.player_variables() if self.player_variables else {}
-        for name, opt in self.optimizers.items():
+        for name, opt in self.by_name.items():
             if name in players:
                 opt.finalize_variable_values(players[name])
 
     @property
     def variables(self):
-        return [v for opt in self.optimizers.values() for v in opt.variables]
+        return [v for opt in self.optimizers for v in opt.variables]
 
     @property
     def iterations(self):
-        return next(iter(self.optimizers.values())).iterations
+        return self.optimizers[0].iterations
 
     @property
     def learning_rate(self):
-        return next(iter(self.optimizers.values())).learning_rate
+        return self.optimizers[0].learning_rate
 
     def build(self, variables):
         pass
@@ -73,7 +75,7 @@ class OptimizerGroup:
         return loss
 
     def __repr__(self):
-        return f"OptimizerGroup({', '.join(self.optimizers)})"
+        return f"OptimizerGroup({', '.join(self.by_name)})"
 
 
 def _check_optimizer(name, opt):
