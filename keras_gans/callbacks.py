@@ -250,8 +250,10 @@ class TimeLimit(keras.callbacks.Callback):
     stops and kept, so the same command resumes later.
 
     Args:
-        seconds: time budget from ``on_train_begin``; or ``deadline`` (a
-            ``time.time()`` value).
+        seconds: time budget from the first ``on_train_begin`` (a resumed
+            game's ``fit`` runs Keras' fit twice: the interrupted epoch's
+            rest, then the other epochs; the budget spans both); or
+            ``deadline`` (a ``time.time()`` value).
     """
 
     def __init__(self, seconds=None, deadline=None, margin=2.0):
@@ -264,7 +266,7 @@ class TimeLimit(keras.callbacks.Callback):
         self.reached = False
 
     def on_train_begin(self, logs=None):
-        if self.seconds is not None:
+        if self.deadline is None:  # once: a later phase of the same fit must not restart the clock
             self.deadline = time.time() + self.seconds
         self._t = time.time()
         self._slowest = 0.0

@@ -218,3 +218,28 @@ def test_progress_log_counts_on_from_the_resumed_step(tmp_path):
                     callbacks=[kg.callbacks.BackupAndRestore(backup, save_freq=100), log])
     # resumed after step 1: the epoch-end lines say global steps 5 and 10, not 4 and 9
     assert [ln.split("]")[0] for ln in lines] == ["[step 5 epoch 1", "[step 10 epoch 2"], lines
+
+
+def test_time_limit_spans_both_phases_of_a_resumed_fit(tmp_path):
+    """A resumed game's fit runs Keras' fit twice (the interrupted epoch's
+    rest, then the other epochs): the budget must not restart in between.
+    (Found when a 6,200 s SR run went on past its limit.)"""
+    import time
+
+    m = _tiny_gan()
+    x = np.random.default_rng(1).normal(size=(40, 2)).astype("float32")
+    backup = tmp_path / "b"
+    m.fit(x, batch_size=8, epochs=3, verbose=0, callbacks=[kg.callbacks.BackupAndRestore(backup, save_freq=100),
+                                                          kg.callbacks.TimeLimit(deadline=0)])
+    limit = kg.callbacks.TimeLimit(seconds=3600)
+    phases = []
+
+    class Phases(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            phases.append(limit.deadline)
+            time.sleep(0.01)
+
+    m2 = _tiny_gan()
+    m2.fit(x, batch_size=8, epochs=3, verbose=0,
+           callbacks=[kg.callbacks.BackupAndRestore(backup, save_freq=100), limit, Phases()])
+    assert len(phases) == 2 and phases[0] == phases[1]
