@@ -15,6 +15,7 @@ goes on from the exact batch where it stopped), ``samples/epoch_XXXX.png``
 entry).
 """
 
+import contextlib
 from pathlib import Path
 
 GAMES = ("dcgan", "cdcgan", "wgan-gp", "cyclegan", "srresnet", "srgan")
@@ -191,7 +192,7 @@ def _generator(model, direction):
     return getattr(model, "generator", model)
 
 
-@__import__("contextlib").contextmanager
+@contextlib.contextmanager
 def _sample_size(n):
     """Keras traces an ONNX export with 1 for every unknown dim, too small for
     a network that reflect-pads by 3 (CycleGAN); trace with ``n`` instead
