@@ -15,6 +15,9 @@ names re-exported here:
   signature to a game's backend-agnostic ``game_step(data)``.
 - ``JIT_DOUBLE_BACKWARD``: whether a compiled step can contain a double
   backward on this backend.
+- ``EXPORT_FORMATS``: the ``Model.export`` formats ``keras-gans export``
+  offers on this backend (ONNX goes through torch.onnx; a SavedModel
+  through TF, or jax2tf).
 """
 
 import importlib
@@ -37,6 +40,7 @@ value_and_grad = _impl.value_and_grad
 input_gradient = _impl.input_gradient
 GameTrainer = _impl.GameTrainer
 JIT_DOUBLE_BACKWARD = _impl.JIT_DOUBLE_BACKWARD
+EXPORT_FORMATS = _impl.EXPORT_FORMATS
 
 __all__ = [
     "name",
@@ -44,4 +48,5 @@ __all__ = [
     "input_gradient",
     "GameTrainer",
     "JIT_DOUBLE_BACKWARD",
+    "EXPORT_FORMATS",
 ]

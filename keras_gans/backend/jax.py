@@ -15,6 +15,8 @@ import keras
 from keras_gans.backend.scopes import inherited_scope
 
 JIT_DOUBLE_BACKWARD = True
+# Model.export formats that work here with the installed packages (keras-gans export)
+EXPORT_FORMATS = ("tf_saved_model",)
 
 
 def value_and_grad(fn, variables):

@@ -6,6 +6,8 @@ The step runs inside Keras' ``tf.function`` (with XLA when ``jit_compile``).
 import tensorflow as tf
 
 JIT_DOUBLE_BACKWARD = True
+# Model.export formats that work here with the installed packages (keras-gans export)
+EXPORT_FORMATS = ("tf_saved_model",)
 
 
 def _zeros_for_none(grads, variables):

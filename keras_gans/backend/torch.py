@@ -9,6 +9,8 @@ but cannot trace a double backward, so games that need one run eagerly here
 import torch
 
 JIT_DOUBLE_BACKWARD = False
+# Model.export formats that work here with the installed packages (keras-gans export)
+EXPORT_FORMATS = ("onnx",)
 
 
 def _tensor(v):

@@ -217,13 +217,14 @@ def _sample_size(n):
 def _export_onnx(model, file, args):
     """The generator as ONNX (Keras' ``Model.export(format="onnx")``, through
     ``torch.onnx`` on the torch backend; unknown image sizes stay dynamic)."""
-    import keras
     import numpy as np
 
-    if keras.backend.backend() != "torch":
+    from keras_gans import backend
+
+    if "onnx" not in backend.EXPORT_FORMATS:
         raise RuntimeError(
             f"--onnx runs on the torch backend here (Keras exports ONNX through torch.onnx; on "
-            f"{keras.backend.backend()} it needs tf2onnx / jax2onnx, not installed): run it with "
+            f"{backend.name} it needs tf2onnx / jax2onnx, not installed): run it with "
             "KERAS_BACKEND=torch. The weights are the same on every backend."
         )
     from keras_gans.cli import check_outputs
@@ -244,12 +245,12 @@ def _export_saved_model(model, folder, args):
     """The game's generator (``--direction`` for a CycleGAN) as a TF
     SavedModel (Keras' ``Model.export``): ``tf.saved_model.load(folder).serve(x)``
     with the generator's inputs (unknown sizes stay dynamic)."""
-    import keras
+    from keras_gans import backend
 
-    if keras.backend.backend() not in ("tensorflow", "jax"):
+    if "tf_saved_model" not in backend.EXPORT_FORMATS:
         raise RuntimeError(
             f"--saved-model needs the tensorflow or jax backend (Keras' Model.export); this is "
-            f"{keras.backend.backend()}. Run with KERAS_BACKEND=tensorflow."
+            f"{backend.name}. Run with KERAS_BACKEND=tensorflow."
         )
     if folder.exists() and any(folder.iterdir()) and not args.overwrite:
         raise FileExistsError(f"{folder} exists and is not empty; pass --overwrite to replace it.")
