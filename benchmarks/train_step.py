@@ -1,160 +1,308 @@
-"""Training-step throughput of keras_gans' games against native PyTorch.
+"""Training-step speed of every keras_gans game against native PyTorch, in one run.
 
-For each game (DCGAN 64x64 batch 128, CycleGAN ResNet-9 + PatchGAN 256x256
-batch 1, SRGAN SRResNet-16 + discriminator + VGG19-5.4 feature loss, 96x96 HR
-batch 16) this builds the same networks and update rules as
-``../shared/bench/reference_torch.py`` with keras_gans, times ``--steps``
-``train_on_batch`` calls after warm-up (first call = compilation), then runs
-the reference in a subprocess on the same device in the same run, and prints
-one JSON line per game:
+Games (``--game``, comma-separated or ``all``) at two shape sets (``--shape``):
 
-    {"game", "backend", "device", "batch", "keras_img_per_s", "torch_img_per_s", "ratio", ...}
+| game | ``cpu``: what the CPU recipes train | ``paper``: the published setting |
+|---|---|---|
+| dcgan | DCGAN 64x64, batch 64 (dcgan_flowers64) | batch 128 |
+| wgan_gp | DCGAN 64x64 G, critic without norm, GP 10, 5 critic steps, batch 64 | same |
+| cyclegan | 128 px, 6 blocks, ngf 32, batch 1 (cyclegan_apple2orange) | 256 px, 9 blocks, ngf 64 |
+| srresnet | SRResNet-16, pixel MSE, 96 px HR, batch 16 (srresnet_x4) | same |
+| srgan | SRResNet-16 + SRGAN D, MSE content (srgan_x4's SRGAN-MSE) | VGG19-5.4 content |
 
-``ratio`` = keras_gans images/s divided by native PyTorch images/s (> 1: we
-are faster). Weights are random and data are random images: only speed is
-measured. The VGG19 of the SRGAN content loss is built with random weights
-(``keras.applications.VGG19(weights=None)``): same cost, no download.
+For each game it times ``--repeats`` blocks of ``--steps`` ``train_on_batch``
+calls (after the compiling first call and 2 warm-up steps) on every backend in
+``--backends`` (one subprocess each) and the native PyTorch yardstick
+``../shared/bench/reference_torch.py`` (via ``benchmarks/reference_runner.py``)
+in each of its settings (default and ``--channels-last``), and prints a table:
 
-    env KERAS_BACKEND=jax python benchmarks/train_step.py --game all --steps 30
-    env KERAS_BACKEND=torch python benchmarks/train_step.py --game dcgan --jit   # torch.compile
-    python benchmarks/train_step.py --game dcgan --batch 8 --steps 3 --reference-args=--steps=3
+    s/step (median and min over the blocks), images/s, ratio = our images/s /
+    the FASTEST native setting's images/s (> 1: we are faster), GFLOP/s and %
+    of the CPU's fp32 peak.
 
-The reference is found at ``--reference`` (default: ``../shared/bench/
-reference_torch.py`` next to the checkout); ``--no-reference`` skips it.
+FLOPs of a step are counted once, on the native step, by torch's per-op
+formulas (convolutions and matrix products, forward and backward) from the
+tensor shapes; both sides run the same networks and update rules, so the same
+count is used for every row. Peak = cores x fp32 FMA lanes per core x 2 x
+clock (``/proc/cpuinfo``: AVX-512 16 lanes, AVX2 8, per FMA unit; 2 FMA units
+per core unless ``--fma-units``). Weights and images are random: speed only.
+
+    # the full CPU table (quiet machine: nothing else running)
+    python benchmarks/train_step.py --backends tensorflow,jax,torch --game all --shape cpu \\
+        --steps 3 --repeats 3 --out benchmarks/results/cpu.jsonl
+    # one backend, in this process (KERAS_BACKEND), without the reference
+    env KERAS_BACKEND=jax python benchmarks/train_step.py --game dcgan --batch 8 --steps 2 --no-reference
 """
 
 import argparse
+import datetime
 import json
 import os
+import platform
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-import keras_gans as kg  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 REFERENCE = REPO.parent / "shared" / "bench" / "reference_torch.py"
-DEFAULT_BATCH = {"dcgan": 128, "cyclegan": 1, "srgan": 16}
+GAME_NAMES = ("dcgan", "wgan_gp", "cyclegan", "srresnet", "srgan")
+SHAPES = {
+    "cpu": {
+        "dcgan": dict(batch=64),
+        "wgan_gp": dict(batch=64),
+        "cyclegan": dict(batch=1, size=128, blocks=6, ngf=32),
+        "srresnet": dict(batch=16, size=96, blocks=16),
+        "srgan": dict(batch=16, size=96, content="mse"),
+    },
+    "paper": {
+        "dcgan": dict(batch=128),
+        "wgan_gp": dict(batch=64),
+        "cyclegan": dict(batch=1, size=256, blocks=9, ngf=64),
+        "srresnet": dict(batch=16, size=96, blocks=16),
+        "srgan": dict(batch=16, size=96, content="vgg54"),
+    },
+}
 
 
-def _adam(lr, b1):
-    return keras.optimizers.Adam(lr, beta_1=b1, beta_2=0.999)
+# ------------------------------------------------------------------ the games, with keras_gans
+def _adam(lr, b1, b2=0.999):
+    import keras
+
+    return keras.optimizers.Adam(lr, beta_1=b1, beta_2=b2)
 
 
-def dcgan(batch, rng):
-    g = kg.architectures.dcgan_generator(100, 64, 3, 64, seed=0)
-    d = kg.architectures.dcgan_discriminator(64, 3, 64, seed=1)
-    game = kg.GAN(g, d, latent_dim=100, loss="non_saturating", seed=0)
-    opts = dict(g_optimizer=_adam(2e-4, 0.5), d_optimizer=_adam(2e-4, 0.5))
-    real = rng.uniform(-1, 1, (batch, 64, 64, 3)).astype("float32")
-    return game, opts, (real,)
+def build_game(name, shape, rng):
+    """(game, compile kwargs, train_on_batch args) for one benchmark game."""
+    import keras
+    import numpy as np
 
+    import keras_gans as kg
 
-def cyclegan(batch, rng, size=256):
-    a = kg.cyclegan
-    game = kg.CycleGAN(
-        a.resnet_generator(9, 64, seed=0), a.resnet_generator(9, 64, seed=1),
-        a.patchgan_discriminator(seed=2), a.patchgan_discriminator(seed=3),
-        loss="least_squares", cycle_weight=10.0, identity_weight=0.5, pool_size=50,
-        image_shape=(size, size, 3), seed=0,
-    )
-    opts = dict(g_optimizer=_adam(2e-4, 0.5), d_optimizer=_adam(2e-4, 0.5))
-    x_a = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
-    x_b = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
-    return game, opts, (x_a, x_b)
-
-
-def srgan(batch, rng, hr=96):
-    vgg = keras.applications.VGG19(include_top=False, weights=None, input_shape=(hr, hr, 3))
-    content = kg.srgan.FeatureLoss(vgg, layer="block5_conv4", weight=1 / 12.75**2)
+    batch = shape["batch"]
+    if name in ("dcgan", "wgan_gp"):
+        g = kg.architectures.dcgan_generator(100, 64, 3, 64, seed=0)
+        real = rng.uniform(-1, 1, (batch, 64, 64, 3)).astype("float32")
+        if name == "dcgan":
+            d = kg.architectures.dcgan_discriminator(64, 3, 64, seed=1)
+            game = kg.GAN(g, d, latent_dim=100, loss="non_saturating", seed=0)
+            return game, dict(g_optimizer=_adam(2e-4, 0.5), d_optimizer=_adam(2e-4, 0.5)), (real,)
+        d = kg.architectures.dcgan_discriminator(64, 3, 64, seed=1, norm=None)
+        game = kg.WGANGP(g, d, latent_dim=100, seed=0)
+        return game, dict(g_optimizer=_adam(1e-4, 0.0, 0.9), d_optimizer=_adam(1e-4, 0.0, 0.9)), (real,)
+    if name == "cyclegan":
+        size, blocks, ngf = shape["size"], shape["blocks"], shape["ngf"]
+        c = kg.cyclegan
+        game = kg.CycleGAN(
+            c.resnet_generator(blocks, ngf, seed=0), c.resnet_generator(blocks, ngf, seed=1),
+            c.patchgan_discriminator(seed=2), c.patchgan_discriminator(seed=3),
+            loss="least_squares", cycle_weight=10.0, identity_weight=0.5, pool_size=50,
+            image_shape=(size, size, 3), seed=0,
+        )
+        x_a = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
+        x_b = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
+        return game, dict(g_optimizer=_adam(2e-4, 0.5), d_optimizer=_adam(2e-4, 0.5)), (x_a, x_b)
+    size = shape["size"]
+    hr_img = rng.integers(0, 256, (batch, size, size, 3), dtype=np.uint8)
+    lr_img = hr_img[:, ::4, ::4]  # the step's cost does not depend on how LR was made
+    if name == "srresnet":
+        g = kg.srgan.srresnet(scale=4, blocks=shape["blocks"], filters=64)
+        game = kg.SRGAN(g, None, content_loss="mse", adversarial_weight=0, seed=0)
+        return game, dict(g_optimizer=_adam(1e-4, 0.9)), (lr_img, hr_img)
+    if shape["content"] == "vgg54":
+        vgg = keras.applications.VGG19(include_top=False, weights=None, input_shape=(size, size, 3))
+        content = kg.srgan.FeatureLoss(vgg, layer="block5_conv4", weight=1 / 12.75**2)
+    else:
+        content = "mse"
     game = kg.SRGAN(
         kg.srgan.srresnet(scale=4, blocks=16, filters=64),
-        kg.srgan.srgan_discriminator(image_size=hr),
+        kg.srgan.srgan_discriminator(image_size=size),
         content_loss=content, adversarial_weight=1e-3, seed=0,
     )
-    opts = dict(g_optimizer=_adam(1e-4, 0.9), d_optimizer=_adam(1e-4, 0.9))
-    hr_img = rng.integers(0, 256, (batch, hr, hr, 3), dtype=np.uint8)
-    lr_img = hr_img[:, ::4, ::4]  # the step's cost does not depend on how LR was made
-    return game, opts, (lr_img, hr_img)
+    return game, dict(g_optimizer=_adam(1e-4, 0.9), d_optimizer=_adam(1e-4, 0.9)), (lr_img, hr_img)
 
 
-GAMES = {"dcgan": dcgan, "cyclegan": cyclegan, "srgan": srgan}
+def time_keras(name, shape, steps, repeats, jit):
+    """This process's backend: {first_step_s, s_per_step_blocks, ...}."""
+    import keras
+    import numpy as np
 
-
-def time_keras(name, batch, steps, jit):
-    game, opts, data = GAMES[name](batch, np.random.default_rng(0))
+    game, opts, data = build_game(name, shape, np.random.default_rng(0))
     game.compile(**opts, jit_compile=jit)
     t0 = time.perf_counter()
     logs = game.train_on_batch(*data, return_dict=True)
-    compile_s = time.perf_counter() - t0
+    [float(v) for v in logs.values()]
+    first = time.perf_counter() - t0
     for _ in range(2):
         game.train_on_batch(*data)
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        logs = game.train_on_batch(*data, return_dict=True)
-    [float(v) for v in logs.values()]  # wait for the device
-    dt = time.perf_counter() - t0
-    return {"keras_img_per_s": batch * steps / dt, "keras_s_per_step": dt / steps, "first_step_s": compile_s}
+    blocks = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            logs = game.train_on_batch(*data, return_dict=True)
+        [float(v) for v in logs.values()]  # wait for the device
+        blocks.append((time.perf_counter() - t0) / steps)
+    return {"impl": f"keras-{keras.backend.backend()}", "backend": keras.backend.backend(),
+            "keras": keras.__version__, "first_step_s": first, "s_per_step_blocks": blocks}
 
 
-def time_torch(reference, name, batch, steps, extra):
-    cmd = [sys.executable, str(reference), "--game", name, "--batch", str(batch), "--steps", str(steps), *extra]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+# ------------------------------------------------------------------ subprocesses
+def _json_line(proc, cmd):
     if proc.returncode != 0:
-        raise RuntimeError(f"reference failed ({' '.join(cmd)}):\n{proc.stderr[-3000:]}")
-    lines = [json.loads(s) for s in proc.stdout.splitlines() if s.startswith("{")]
-    return lines[-1]
+        raise RuntimeError(f"failed ({' '.join(map(str, cmd))}):\n{proc.stderr[-3000:]}")
+    return json.loads([s for s in proc.stdout.splitlines() if s.startswith("{")][-1])
 
 
-def device_name():
-    try:
-        import jax
+def run_backend(backend, name, shape, args):
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--game", name,
+           "--shape-json", json.dumps(shape), "--steps", str(args.steps),
+           "--repeats", str(args.repeats), "--jit", args.jit]
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return _json_line(subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=7200), cmd)
 
-        if keras.backend.backend() == "jax":
-            return str(jax.devices()[0].device_kind)
-    except ImportError:
-        pass
-    try:
-        import torch
 
-        if torch.cuda.is_available():
-            return torch.cuda.get_device_name()
-    except ImportError:
-        pass
-    return "cpu"
+def run_reference(name, shape, args, channels_last, flops):
+    cmd = [sys.executable, str(HERE / "reference_runner.py"), "--reference", args.reference,
+           "--game", name, "--steps", str(args.steps), "--repeats", str(args.repeats)]
+    for key, value in shape.items():
+        cmd += [f"--{key}", str(value)]
+    cmd += ["--channels-last"] * channels_last + ["--flops"] * flops
+    cmd += ["--threads", str(args.threads)] if args.threads else []
+    return _json_line(subprocess.run(cmd, capture_output=True, text=True, timeout=7200), cmd)
+
+
+# ------------------------------------------------------------------ the machine
+def cpu_peak(fma_units=2):
+    """fp32 peak of this CPU: cores x lanes x FMA units x 2 FLOP x clock."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    flags = set()
+    model, mhz = platform.processor() or "unknown", []
+    for line in info.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key == "flags" and not flags:
+            flags = set(value.split())
+        elif key == "model name":
+            model = value.strip()
+        elif key == "cpu MHz":
+            mhz.append(float(value))
+    lanes = 16 if "avx512f" in flags else 8 if {"avx2", "fma"} <= flags else 4
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    ghz = max(mhz) / 1000 if mhz else float("nan")
+    peak = cores * lanes * fma_units * 2 * ghz
+    return {"cpu": model, "cores": cores, "fp32_lanes": lanes, "fma_units": fma_units, "ghz": round(ghz, 3),
+            "peak_gflops": round(peak, 1),
+            "isa": "avx512" if lanes == 16 else "avx2+fma" if lanes == 8 else "sse"}
+
+
+def summarize(row, batch, flops, peak, fastest_ref):
+    blocks = row["s_per_step_blocks"]
+    med = statistics.median(blocks)
+    row.update(s_per_step_median=med, s_per_step_min=min(blocks), img_per_s=batch / med)
+    if flops:
+        row.update(gflops_per_s=flops / med / 1e9, pct_peak=100 * flops / med / 1e9 / peak)
+    if fastest_ref:
+        row["ratio_vs_fastest_native"] = row["img_per_s"] / fastest_ref
+    return row
+
+
+def table(rows, machine):
+    lines = [f"CPU: {machine['cpu']}, {machine['cores']} cores, {machine['isa']}, {machine['ghz']} GHz: "
+             f"fp32 peak {machine['peak_gflops']} GFLOP/s "
+             f"({machine['cores']} x {machine['fp32_lanes']} lanes x {machine['fma_units']} FMA x 2 x clock)",
+             "", "| game | shape | impl | s/step median (min) | img/s | vs fastest native | GFLOP/s | % peak |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = f"{r['ratio_vs_fastest_native']:.2f}x" if "ratio_vs_fastest_native" in r else "-"
+        gf = f"{r['gflops_per_s']:.1f}" if "gflops_per_s" in r else "-"
+        pct = f"{r['pct_peak']:.0f}%" if "pct_peak" in r else "-"
+        lines.append(f"| {r['game']} | {r['shape_name']} | {r['impl']} | {r['s_per_step_median']:.3f} "
+                     f"({r['s_per_step_min']:.3f}) | {r['img_per_s']:.2f} | {ratio} | {gf} | {pct} |")
+    return "\n".join(lines)
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--game", default="all", choices=["all", *GAMES])
-    p.add_argument("--steps", type=int, default=30)
-    p.add_argument("--batch", type=int, default=None, help="default: the reference's batch per game")
+    p.add_argument("--game", default="all", help=f"all or a comma list of {', '.join(GAME_NAMES)}")
+    p.add_argument("--shape", default="cpu", choices=sorted(SHAPES))
+    p.add_argument("--batch", type=int, help="override the shape set's batch")
+    p.add_argument("--size", type=int, help="override the image / HR crop size (cyclegan, sr games)")
+    p.add_argument("--blocks", type=int, help="override the residual blocks (cyclegan, srresnet)")
+    p.add_argument("--ngf", type=int, help="override the CycleGAN generator filters")
+    p.add_argument("--steps", type=int, default=5, help="steps per timed block")
+    p.add_argument("--repeats", type=int, default=3, help="timed blocks (median and min are reported)")
+    p.add_argument("--backends", default=None,
+                   help="comma list of Keras backends, each timed in its own process (default: this "
+                        "process's KERAS_BACKEND, in process)")
     p.add_argument("--jit", default="auto", choices=["auto", "true", "false"],
                    help="compile(jit_compile=...): auto (Keras' default), true, false")
     p.add_argument("--reference", default=str(REFERENCE))
-    p.add_argument("--reference-args", default="", help="extra arguments for the reference, e.g. '--channels-last'")
+    p.add_argument("--reference-settings", default="default,channels_last",
+                   help="native settings to time; the fastest is the yardstick")
     p.add_argument("--no-reference", action="store_true")
+    p.add_argument("--threads", type=int, default=None, help="torch threads of the native reference")
+    p.add_argument("--fma-units", type=int, default=2, help="FMA units per core, for the peak")
+    p.add_argument("--out", default=None, help="append every row as a JSON line to this file")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--shape-json", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     jit = {"auto": "auto", "true": True, "false": False}[args.jit]
-    reference = Path(args.reference)
-    if not args.no_reference and not reference.is_file():
-        p.error(f"reference not found: {reference} (pass --reference PATH or --no-reference)")
-    for name in GAMES if args.game == "all" else [args.game]:
-        batch = args.batch or DEFAULT_BATCH[name]
-        row = {"game": name, "backend": keras.backend.backend(), "device": device_name(), "batch": batch,
-               "steps": args.steps, "jit_compile": args.jit}
-        row.update(time_keras(name, batch, args.steps, jit))
+    names = GAME_NAMES if args.game == "all" else args.game.split(",")
+    bad = [n for n in names if n not in GAME_NAMES]
+    if bad:
+        p.error(f"unknown game(s) {bad}: expected 'all' or a comma list of {', '.join(GAME_NAMES)}")
+    if args.worker:
+        os.environ.setdefault("KERAS_BACKEND", "jax")
+        print(json.dumps(time_keras(names[0], json.loads(args.shape_json), args.steps, args.repeats, jit)))
+        return 0
+    if not args.no_reference and not Path(args.reference).is_file():
+        p.error(f"reference not found: {args.reference} (pass --reference PATH or --no-reference)")
+    machine = cpu_peak(args.fma_units)
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    stamp = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+             "commit": commit, **machine}
+    rows = []
+    for name in names:
+        shape = dict(SHAPES[args.shape][name])
+        for key in ("batch", "size", "blocks", "ngf"):
+            if getattr(args, key) is not None and (key in shape or key == "batch"):
+                shape[key] = getattr(args, key)
+        base = {"game": name, "shape_name": args.shape, "batch": shape["batch"], "shape": shape,
+                "steps": args.steps, "jit_compile": args.jit, **stamp}
+        game_rows, flops = [], None
         if not args.no_reference:
-            ref = time_torch(reference, name, batch, args.steps, args.reference_args.split())
-            row.update(torch_img_per_s=ref["img_per_s"], torch_device=ref["device"],
-                       ratio=row["keras_img_per_s"] / ref["img_per_s"])
-        print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+            for i, setting in enumerate(s for s in args.reference_settings.split(",") if s):
+                ref = run_reference(name, shape, args, setting == "channels_last", flops=i == 0)
+                flops = ref.pop("step_flops", flops)
+                game_rows.append({**base, **ref})
+        if args.backends:
+            for backend in args.backends.split(","):
+                game_rows.append({**base, **run_backend(backend, name, shape, args)})
+        else:
+            game_rows.append({**base, **time_keras(name, shape, args.steps, args.repeats, jit)})
+        refs = [statistics.median(r["s_per_step_blocks"]) for r in game_rows if r["impl"].startswith("torch-native")]
+        fastest = shape["batch"] / min(refs) if refs else None
+        for row in game_rows:
+            row = summarize(row, shape["batch"], flops, machine["peak_gflops"], fastest)
+            if flops:
+                row["step_gflop"] = flops / 1e9
+            # kept for older readers of this script's JSON
+            if row["impl"].startswith("keras-"):
+                row.update(keras_img_per_s=row["img_per_s"], keras_s_per_step=row["s_per_step_median"])
+            rows.append(row)
+            print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+            if args.out:
+                Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+                with open(args.out, "a") as f:
+                    f.write(json.dumps(row) + "\n")
+    print()
+    print(table(rows, machine))
     return 0
 
 
