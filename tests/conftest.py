@@ -13,6 +13,10 @@ BACKENDS = ("tensorflow", "jax", "torch")
 # entries a user installed (~/.keras/keras_gans/zoo) must not leak into the tests, nor the
 # tests' installs into the user's folder (subprocesses inherit this)
 os.environ["KERAS_GANS_HOME"] = tempfile.mkdtemp(prefix="keras_gans_home_")
+# games' jit_compile="auto" is XLA on TF even on CPU (the faster step); the suite's runs of a few
+# steps would spend more on XLA compiling than they save, so they keep Keras' rule (no XLA on a
+# CPU-only TF). test_xla.py checks the default and that XLA steps equal the plain ones.
+os.environ["KERAS_GANS_TF_AUTO_XLA"] = "0"
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 sys.path.insert(0, str(REPO / "zoo" / "_shared"))  # recipe support (mnist_eval, recipe_utils)

@@ -15,6 +15,9 @@ names re-exported here:
   signature to a game's backend-agnostic ``game_step(data)``.
 - ``JIT_DOUBLE_BACKWARD``: whether a compiled step can contain a double
   backward on this backend.
+- ``resolve_auto_jit(model)``: what ``compile(jit_compile="auto")`` means
+  for a game (TF: XLA even on CPU, where Keras turns it off; it is the
+  faster step there).
 - ``EXPORT_FORMATS``: the ``Model.export`` formats ``keras-gans export``
   offers on this backend (ONNX goes through torch.onnx; a SavedModel
   through TF, or jax2tf).
@@ -41,6 +44,7 @@ input_gradient = _impl.input_gradient
 GameTrainer = _impl.GameTrainer
 JIT_DOUBLE_BACKWARD = _impl.JIT_DOUBLE_BACKWARD
 EXPORT_FORMATS = _impl.EXPORT_FORMATS
+resolve_auto_jit = _impl.resolve_auto_jit
 
 __all__ = [
     "name",
@@ -49,4 +53,5 @@ __all__ = [
     "GameTrainer",
     "JIT_DOUBLE_BACKWARD",
     "EXPORT_FORMATS",
+    "resolve_auto_jit",
 ]

@@ -13,6 +13,11 @@ JIT_DOUBLE_BACKWARD = False
 EXPORT_FORMATS = ("onnx",)
 
 
+def resolve_auto_jit(model):
+    """``compile(jit_compile="auto")`` for a game: Keras' own rule."""
+    return "auto"
+
+
 def _tensor(v):
     return v.value if hasattr(v, "value") else v
 

@@ -118,8 +118,10 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         Args:
             g_optimizer, d_optimizer: keras optimizers (instances or names).
             jit_compile: compile the whole step (XLA on TF and JAX,
-                ``torch.compile`` on torch). "auto" is Keras' default: on for
-                TF and JAX, off for torch. A game whose step needs a double
+                ``torch.compile`` on torch). "auto": XLA on TF (also on CPU,
+                where Keras' own "auto" turns it off: the step is 1.3-1.65x
+                faster with it, benchmarks/RESULTS.md) and JAX, eager on
+                torch. A game whose step needs a double
                 backward (gradient penalty, R1) cannot be ``torch.compile``d;
                 it then runs eagerly on torch with one warning.
         """
@@ -145,6 +147,8 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
                 "Each player needs its own optimizer instance (they keep "
                 "separate moment estimates); got the same object twice."
             )
+        if jit_compile == "auto" and not run_eagerly:
+            jit_compile = backend.resolve_auto_jit(self)
         if (
             jit_compile is True
             and self.needs_double_backward
