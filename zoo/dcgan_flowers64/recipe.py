@@ -33,7 +33,7 @@ Stages (run in this order; each writes a zoo entry folder):
     # check that everything runs (a few steps at 32x32 on 64 images, to a temp dir):
     python zoo/dcgan_flowers64/recipe.py --smoke
 
-Set KERAS_BACKEND (jax is the default here; any backend works). Data are read
+Set KERAS_BACKEND (tensorflow, the fastest here, is the default; any backend works). Data are read
 from $KERAS_GANS_DATA/flowers_ccby_128 or the checkout's ../shared/data.
 """
 
@@ -44,7 +44,7 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
