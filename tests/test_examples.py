@@ -73,3 +73,23 @@ def test_keras_callbacks_next_to_keras_gans_callbacks(tmp_path):
     assert any((tmp_path / "tensorboard").rglob("events.out.tfevents.*"))
     loaded = keras.saving.load_model(tmp_path / "gan.keras")
     assert np.allclose(loaded.generate(2, seed=1), gan.generate(2, seed=1), atol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch",
+                    reason="trains in TF and JAX subprocesses, samples here: once, in the torch pass")
+def test_three_backends_train_with_one_sample_with_another(tmp_path):
+    import os
+    import subprocess
+
+    module = _module("three_backends")
+    for trainer in ("tensorflow", "jax"):
+        out = tmp_path / trainer
+        proc = subprocess.run(
+            [sys.executable, str(EXAMPLES / "three_backends.py"), "train", "--out", str(out)],
+            capture_output=True, text=True, timeout=600,
+            env={**os.environ, "KERAS_BACKEND": trainer, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        ref = np.load(out / "reference.npz")["images"]
+        assert ref.std() > 1e-3  # images that vary, not a constant
+        assert module["sample"](out) < 1e-2 * ref.std()  # measured: ~1e-7 against a std of ~5e-3
