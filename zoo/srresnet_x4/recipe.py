@@ -181,9 +181,11 @@ def card(args, stage, steps, wall, history, n_images):
             ),
             "choices": (
                 "Kept the paper's batch 16, 96x96 HR crops, pixel MSE and Adam(1e-4) of the warm start so "
-                "its optimizer-free weights continue the same objective; the fastest backend for this "
-                "step on the CPU here was TensorFlow (CEO and brief measurements: TF 3.8 s vs JAX 6.6 s "
-                "vs torch backend 15.6 s on the AMD EPYC; TF 0.75 vs 1.01 vs 1.37 on the Xeon). No "
+                "its optimizer-free weights continue the same objective. Backend: each segment's is listed "
+                "under segments; the fastest on the 2-core AMD EPYC, measured quiet on 2026-12-03 "
+                "(benchmarks/RESULTS.md), is TensorFlow with XLA (1.32 s per step; torch backend 1.47 s, "
+                "JAX 2.32 s, TF without XLA 2.18 s; one thread each beside another run: TF + XLA 2.50 s, "
+                "torch 2.59 s). No "
                 "checkpoint selection: the latest weights ship (T91 has no held-out split here)."
             ),
             "final_logs": final,
