@@ -1,6 +1,10 @@
 """``keras-gans train`` and ``keras-gans export`` on small generated folders."""
 
 import csv
+import json
+import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -131,3 +135,38 @@ def test_export_generator_to_onnx_matches_keras(entry, direction, tmp_path):
 def test_export_onnx_elsewhere_says_to_use_the_torch_backend(tmp_path, capsys):
     assert main(["export", "dcgan_mnist", "--onnx", str(tmp_path / "g.onnx")]) == 1
     assert "--onnx runs on the torch backend here" in capsys.readouterr().err and not (tmp_path / "g.onnx").exists()
+
+
+def test_train_records_the_run_and_refuses_data_parallel_where_it_cannot(tmp_path, backend_name, capsys):
+    _images(tmp_path / "photos", 4)
+
+    def args(batch):
+        return ["train", "dcgan", "--images", str(tmp_path / "photos"), "--image-size", "32", "--filters", "4",
+                "--batch-size", str(batch), "--epochs", "1", "--out", str(tmp_path / "run"),
+                "--distribute", "data-parallel"]
+
+    from keras_gans import backend
+
+    if backend.DATA_PARALLEL_REFUSAL:
+        assert main(args(4)) == 1
+        err = capsys.readouterr().err
+        assert "--distribute data-parallel:" in err and "KERAS_BACKEND=jax" in err
+        assert not (tmp_path / "run" / "game.keras").exists()  # refused before any step
+        return
+
+    def run_with_2_devices(batch):  # the device count is fixed at start-up: a fresh process
+        code = f"import sys; from keras_gans.cli import main; sys.exit(main({args(batch)!r}))"
+        env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+
+    proc = run_with_2_devices(4)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["backend"] == "jax" and record["devices"] == ["cpu:0", "cpu:1"]
+    assert record["distribution"] == "keras.distribution.DataParallel over 2 devices"
+    entry = tmp_path / "entry"
+    assert main(["export", str(tmp_path / "run"), "--out", str(entry)]) == 0
+    card = json.loads((entry / "config.json").read_text())
+    assert card["training"]["distribution"] == record["distribution"]
+    proc = run_with_2_devices(3)  # an odd batch cannot be split over 2 devices: named before any step
+    assert proc.returncode == 1 and "the batch (3) must be a multiple of the 2 devices" in proc.stderr

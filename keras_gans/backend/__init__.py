@@ -15,6 +15,8 @@ names re-exported here:
   signature to a game's backend-agnostic ``game_step(data)``.
 - ``JIT_DOUBLE_BACKWARD``: whether a compiled step can contain a double
   backward on this backend.
+- ``DATA_PARALLEL_REFUSAL``: None where ``keras-gans train --distribute
+  data-parallel`` runs (JAX), else the reason it cannot.
 - ``resolve_auto_jit(model)``: what ``compile(jit_compile="auto")`` means
   for a game (TF: XLA even on CPU, where Keras turns it off; it is the
   faster step there).
@@ -45,6 +47,7 @@ GameTrainer = _impl.GameTrainer
 JIT_DOUBLE_BACKWARD = _impl.JIT_DOUBLE_BACKWARD
 EXPORT_FORMATS = _impl.EXPORT_FORMATS
 resolve_auto_jit = _impl.resolve_auto_jit
+DATA_PARALLEL_REFUSAL = _impl.DATA_PARALLEL_REFUSAL
 
 __all__ = [
     "name",
@@ -54,4 +57,5 @@ __all__ = [
     "JIT_DOUBLE_BACKWARD",
     "EXPORT_FORMATS",
     "resolve_auto_jit",
+    "DATA_PARALLEL_REFUSAL",
 ]

@@ -17,6 +17,8 @@ from keras_gans.backend.scopes import inherited_scope
 JIT_DOUBLE_BACKWARD = True
 # Model.export formats that work here with the installed packages (keras-gans export)
 EXPORT_FORMATS = ("tf_saved_model",)
+# why `keras-gans train --distribute data-parallel` cannot run here (None: it can)
+DATA_PARALLEL_REFUSAL = None  # keras.distribution.DataParallel: every game (tests/test_distribution.py)
 
 
 def resolve_auto_jit(model):

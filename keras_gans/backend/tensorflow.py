@@ -10,6 +10,12 @@ import tensorflow as tf
 JIT_DOUBLE_BACKWARD = True
 # Model.export formats that work here with the installed packages (keras-gans export)
 EXPORT_FORMATS = ("tf_saved_model",)
+# why `keras-gans train --distribute data-parallel` cannot run here (None: it can)
+DATA_PARALLEL_REFUSAL = (
+    "data-parallel training is refused on TensorFlow: under tf.distribute every replica would draw the "
+    "same noise instead of its slice of the global batch's, and per-replica losses would be summed, so the "
+    "result would differ from one device's. Use KERAS_BACKEND=jax (keras.distribution.DataParallel)."
+)
 
 
 def resolve_auto_jit(model):

@@ -11,6 +11,12 @@ import torch
 JIT_DOUBLE_BACKWARD = False
 # Model.export formats that work here with the installed packages (keras-gans export)
 EXPORT_FORMATS = ("onnx",)
+# why `keras-gans train --distribute data-parallel` cannot run here (None: it can)
+DATA_PARALLEL_REFUSAL = (
+    "data-parallel training is not available on the torch backend yet (a game's two optimizers and its "
+    "double backward are not wired to DistributedDataParallel). Use KERAS_BACKEND=jax "
+    "(keras.distribution.DataParallel)."
+)
 
 
 def resolve_auto_jit(model):

@@ -7,15 +7,19 @@
     keras-gans train srresnet --hr T91/ --epochs 100 --out run/
     keras-gans train srgan --hr T91/ --init srresnet_x4 --out run/
     keras-gans train cyclegan --a mine_A/ --b mine_B/ --init cyclegan_apple2orange --out run/
+    keras-gans train dcgan --images flowers/ --distribute data-parallel --out run/   (JAX: every device)
 
 The run folder holds ``backup/`` (kill-safe checkpoints: the same command
 goes on from the exact batch where it stopped), ``samples/epoch_XXXX.png``
 (each epoch), ``log.csv`` (the losses per epoch) and, at the end,
 ``game.keras`` (``keras.saving.load_model``, or ``keras-gans export`` to a zoo
-entry).
+entry), and ``run.json`` (backend, distribution, devices, command), which
+``keras-gans export`` copies into the card.
 """
 
 import contextlib
+import json
+import sys
 from pathlib import Path
 
 GAMES = ("dcgan", "cdcgan", "wgan-gp", "cyclegan", "srresnet", "srgan")
@@ -112,6 +116,25 @@ def _samples_callback(folder, data, game_name):
     return Samples()
 
 
+def _distribution(args):
+    """Set Keras' distribution for ``--distribute``; returns what run.json records."""
+    import keras
+
+    from keras_gans import backend
+
+    if args.distribute == "none":
+        return {"distribution": "none"}
+    if backend.DATA_PARALLEL_REFUSAL:
+        raise ValueError(f"--distribute {args.distribute}: {backend.DATA_PARALLEL_REFUSAL}")
+    devices = keras.distribution.list_devices()
+    batch = args.batch_size or {"cyclegan": 1, "srresnet": 16, "srgan": 16}.get(args.game, 64)
+    if batch % len(devices):
+        raise ValueError(f"--distribute {args.distribute}: the batch ({batch}) must be a multiple of the "
+                         f"{len(devices)} devices ({', '.join(devices)}); pass --batch-size.")
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+    return {"distribution": f"keras.distribution.DataParallel over {len(devices)} devices", "devices": devices}
+
+
 def _run(args):
     import keras
 
@@ -119,6 +142,9 @@ def _run(args):
 
     out = Path(args.out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
+    record = {"game": args.game, "backend": keras.backend.backend(), **_distribution(args),
+              "command": " ".join(["keras-gans", *sys.argv[1:]]) if sys.argv[0].endswith("keras-gans") else None}
+    (out / "run.json").write_text(json.dumps(record, indent=1) + "\n")
     if args.image_size is None and args.init:
         args.image_size = (kg.zoo.info(args.init).get("preprocessing") or {}).get("image_size")
     if args.image_size is None:
@@ -177,8 +203,10 @@ def _export(args):
     folder = Path(args.out).expanduser()
     if (folder / "config.json").exists() and not args.overwrite:
         check_outputs([folder / "config.json"], False)
+    run_json = src.parent / "run.json"
+    training = {"source": str(src), **(json.loads(run_json.read_text()) if run_json.is_file() else {})}
     card = {"summary": args.summary or f"Exported by keras-gans export from {src.name}.",
-            "training": {"source": str(src)},
+            "training": training,
             "limits": ["Not measured: add metrics with the command that measured them."]}
     saved = kg.zoo.save(model, folder, card=card, overwrite=args.overwrite,
                         weights_dtype="float16" if args.float16 else "float32")
@@ -283,6 +311,9 @@ def register(subparsers):
     p.add_argument("--save-every", type=int, default=200, help="checkpoint every N steps (default 200)")
     p.add_argument("--time-limit", type=float, default=None, help="seconds: stop cleanly (checkpoint kept) before then")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--distribute", choices=("none", "data-parallel"), default="none",
+                   help="data-parallel: the batch split over every device (keras.distribution.DataParallel; "
+                        "JAX backend), recorded in run.json and the exported card")
     p.set_defaults(func=_train_entry)
 
     e = subparsers.add_parser("export", help="a trained game (.keras or run folder) -> a zoo entry folder")
