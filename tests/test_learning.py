@@ -65,6 +65,7 @@ def test_ring_of_gaussians_wgan_gp_covers_the_modes():
     gan.compile(
         g_optimizer=keras.optimizers.Adam(cosine(1e-3, steps, 0.01), beta_1=0.5, beta_2=0.9),
         d_optimizer=keras.optimizers.Adam(cosine(1e-3, 5 * steps, 0.01), beta_1=0.5, beta_2=0.9),
+        jit_compile=True,  # XLA: the games' default on TF (the suite turns it off for short runs)
     )
     covered, precise = _ring_run(gan, steps, batch=256)
     assert covered >= 7 and precise >= 0.8, (covered, precise)
