@@ -17,6 +17,8 @@ names re-exported here:
   backward on this backend.
 - ``DATA_PARALLEL_REFUSAL``: None where ``keras-gans train --distribute
   data-parallel`` runs (JAX), else the reason it cannot.
+- ``LOSS_SCALING_REFUSAL``: None where games train under ``mixed_float16``
+  (TF, torch: dynamic loss scaling), else the reason (JAX).
 - ``resolve_auto_jit(model)``: what ``compile(jit_compile="auto")`` means
   for a game (TF: XLA even on CPU, where Keras turns it off; it is the
   faster step there).
@@ -48,6 +50,7 @@ JIT_DOUBLE_BACKWARD = _impl.JIT_DOUBLE_BACKWARD
 EXPORT_FORMATS = _impl.EXPORT_FORMATS
 resolve_auto_jit = _impl.resolve_auto_jit
 DATA_PARALLEL_REFUSAL = _impl.DATA_PARALLEL_REFUSAL
+LOSS_SCALING_REFUSAL = _impl.LOSS_SCALING_REFUSAL
 
 __all__ = [
     "name",
@@ -58,4 +61,5 @@ __all__ = [
     "EXPORT_FORMATS",
     "resolve_auto_jit",
     "DATA_PARALLEL_REFUSAL",
+    "LOSS_SCALING_REFUSAL",
 ]

@@ -17,6 +17,12 @@ from keras_gans.backend.scopes import inherited_scope
 JIT_DOUBLE_BACKWARD = True
 # Model.export formats that work here with the installed packages (keras-gans export)
 EXPORT_FORMATS = ("tf_saved_model",)
+# why mixed_float16 (dynamic loss scaling) cannot train a game here (None: it can)
+LOSS_SCALING_REFUSAL = (
+    "mixed_float16 needs Keras' LossScaleOptimizer, whose stateful update (a cond that assigns "
+    "variables) leaks JAX tracers out of a game's step. Use mixed_bfloat16 on JAX: bfloat16 has "
+    "float32's range, so it needs no loss scaling."
+)
 # why `keras-gans train --distribute data-parallel` cannot run here (None: it can)
 DATA_PARALLEL_REFUSAL = None  # keras.distribution.DataParallel: every game (tests/test_distribution.py)
 

@@ -10,6 +10,8 @@ import tensorflow as tf
 JIT_DOUBLE_BACKWARD = True
 # Model.export formats that work here with the installed packages (keras-gans export)
 EXPORT_FORMATS = ("tf_saved_model",)
+# why mixed_float16 (dynamic loss scaling) cannot train a game here (None: it can)
+LOSS_SCALING_REFUSAL = None
 # why `keras-gans train --distribute data-parallel` cannot run here (None: it can)
 DATA_PARALLEL_REFUSAL = (
     "data-parallel training is refused on TensorFlow: under tf.distribute every replica would draw the "

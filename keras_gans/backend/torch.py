@@ -11,6 +11,8 @@ import torch
 JIT_DOUBLE_BACKWARD = False
 # Model.export formats that work here with the installed packages (keras-gans export)
 EXPORT_FORMATS = ("onnx",)
+# why mixed_float16 (dynamic loss scaling) cannot train a game here (None: it can)
+LOSS_SCALING_REFUSAL = None
 # why `keras-gans train --distribute data-parallel` cannot run here (None: it can)
 DATA_PARALLEL_REFUSAL = (
     "data-parallel training is not available on the torch backend yet (a game's two optimizers and its "

@@ -321,7 +321,7 @@ class CycleGAN(AdversarialGame):
         def fn():
             return self.generator_losses(real_a, real_b)
 
-        _, aux, grads = backend.value_and_grad(fn, g_vars)
+        _, aux, grads = self._value_and_grad("g_optimizer", fn, g_vars)
         self._apply("g_optimizer", grads, g_vars)
         return aux
 
@@ -334,7 +334,7 @@ class CycleGAN(AdversarialGame):
             loss_a, loss_b = self.discriminator_losses(real_a, real_b, fake_a, fake_b)
             return loss_a + loss_b, (loss_a, loss_b)
 
-        _, (loss_a, loss_b), grads = backend.value_and_grad(fn, d_vars)
+        _, (loss_a, loss_b), grads = self._value_and_grad("d_optimizer", fn, d_vars)
         self._apply("d_optimizer", grads, d_vars)
         return loss_a, loss_b
 

@@ -87,6 +87,12 @@ def _check_optimizer(name, opt):
     opt = keras.optimizers.get(opt)
     if not isinstance(opt, keras.optimizers.Optimizer):
         raise TypeError(f"`{name}` must be a keras optimizer, got {type(opt).__name__}.")
+    if keras.mixed_precision.global_policy().name == "mixed_float16" and backend.LOSS_SCALING_REFUSAL:
+        raise ValueError(f"Policy mixed_float16 on {backend.name}: {backend.LOSS_SCALING_REFUSAL}")
+    if (keras.mixed_precision.global_policy().name == "mixed_float16"
+            and not isinstance(opt, keras.optimizers.LossScaleOptimizer)):
+        # as Keras' compile() does: float16 gradients underflow without dynamic loss scaling
+        opt = keras.optimizers.LossScaleOptimizer(opt)
     return opt
 
 
@@ -339,6 +345,22 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
             )
         self.build_from_batch(batch)
 
+
+    def _value_and_grad(self, optimizer_name, fn, variables):
+        """``backend.value_and_grad`` for one player: under ``mixed_float16``
+        its LossScaleOptimizer's scale multiplies the loss before the
+        backward pass (``apply`` divides it out and skips non-finite steps);
+        the unscaled loss is returned."""
+        opt = getattr(self, optimizer_name)
+        if not isinstance(opt, keras.optimizers.LossScaleOptimizer):
+            return backend.value_and_grad(fn, variables)
+
+        def scaled():
+            loss, aux = fn()
+            return opt.scale_loss(loss), (loss, aux)
+
+        _, (loss, aux), grads = backend.value_and_grad(scaled, variables)
+        return loss, aux, grads
 
     def _apply(self, optimizer_name, grads, variables):
         if variables:

@@ -167,7 +167,7 @@ class GAN(AdversarialGame):
             total, adv, terms = self.discriminator_loss(real, fake, cond)
             return total, (adv, terms)
 
-        _, (adv, terms), grads = backend.value_and_grad(fn, d_vars)
+        _, (adv, terms), grads = self._value_and_grad("d_optimizer", fn, d_vars)
         self._apply("d_optimizer", grads, d_vars)
         self._after_discriminator_update()
         return adv, terms
@@ -181,7 +181,7 @@ class GAN(AdversarialGame):
         def fn():
             return self.generator_loss(z, cond), None
 
-        g_loss, _, grads = backend.value_and_grad(fn, g_vars)
+        g_loss, _, grads = self._value_and_grad("g_optimizer", fn, g_vars)
         self._apply("g_optimizer", grads, g_vars)
         return g_loss
 

@@ -239,7 +239,7 @@ class SRGAN(AdversarialGame):
                 total = content
             return total, (sr, content, adv)
 
-        total, (sr, content, adv), grads = backend.value_and_grad(fn, g_vars)
+        total, (sr, content, adv), grads = self._value_and_grad("g_optimizer", fn, g_vars)
         self._apply("g_optimizer", grads, g_vars)
         return sr, content, adv, total
 
@@ -252,7 +252,7 @@ class SRGAN(AdversarialGame):
             fake_logits = ops.cast(self.discriminator(fake, training=True), "float32")
             return self.loss_fn.discriminator_loss(real_logits, fake_logits), None
 
-        d_loss, _, grads = backend.value_and_grad(fn, d_vars)
+        d_loss, _, grads = self._value_and_grad("d_optimizer", fn, d_vars)
         self._apply("d_optimizer", grads, d_vars)
         return d_loss
 
