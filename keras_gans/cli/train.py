@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 
 GAMES = ("dcgan", "cdcgan", "wgan-gp", "cyclegan", "srresnet", "srgan")
+# each paper's batch size
+DEFAULT_BATCH = {"dcgan": 64, "cdcgan": 64, "wgan-gp": 64, "cyclegan": 1, "srresnet": 16, "srgan": 16}
 
 
 def _need(args, *names):
@@ -36,14 +38,14 @@ def _data(args):
 
     if args.game in ("dcgan", "cdcgan", "wgan-gp"):
         _need(args, "images")
-        return kg.data.image_folder(args.images, args.image_size, batch_size=args.batch_size or 64,
+        return kg.data.image_folder(args.images, args.image_size, batch_size=args.batch_size,
                                     flip=True, seed=args.seed, channels=args.channels,
                                     labels=args.game == "cdcgan")
     if args.game == "cyclegan":
         _need(args, "a", "b")
-        return kg.data.unpaired(args.a, args.b, args.image_size, batch_size=args.batch_size or 1, seed=args.seed)
+        return kg.data.unpaired(args.a, args.b, args.image_size, batch_size=args.batch_size, seed=args.seed)
     _need(args, "hr")
-    return kg.data.sr_pairs(args.hr, scale=4, patch_size=args.image_size, batch_size=args.batch_size or 16,
+    return kg.data.sr_pairs(args.hr, scale=4, patch_size=args.image_size, batch_size=args.batch_size,
                             steps_per_epoch=args.steps_per_epoch, seed=args.seed)
 
 
@@ -127,9 +129,8 @@ def _distribution(args):
     if backend.DATA_PARALLEL_REFUSAL:
         raise ValueError(f"--distribute {args.distribute}: {backend.DATA_PARALLEL_REFUSAL}")
     devices = keras.distribution.list_devices()
-    batch = args.batch_size or {"cyclegan": 1, "srresnet": 16, "srgan": 16}.get(args.game, 64)
-    if batch % len(devices):
-        raise ValueError(f"--distribute {args.distribute}: the batch ({batch}) must be a multiple of the "
+    if args.batch_size % len(devices):
+        raise ValueError(f"--distribute {args.distribute}: the batch ({args.batch_size}) must be a multiple of the "
                          f"{len(devices)} devices ({', '.join(devices)}); pass --batch-size.")
     keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
     return {"distribution": f"keras.distribution.DataParallel over {len(devices)} devices", "devices": devices}
@@ -330,6 +331,8 @@ def register(subparsers):
 
 
 def _train_entry(args):
+    if args.batch_size is None:
+        args.batch_size = DEFAULT_BATCH[args.game]
     if args.n_blocks is None:
         args.n_blocks = 9 if args.game == "cyclegan" else 16
     return _run(args)
