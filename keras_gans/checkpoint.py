@@ -154,23 +154,40 @@ def _read_valid(json_path):
     return meta, values
 
 
-def _check_compatible(model, meta, path):
+def _is_learning_rate(entry):
+    return entry["group"] == "optimizer" and entry["path"].rsplit("/", 1)[-1] == "learning_rate"
+
+
+def _pairs(model, meta, path):
+    """``[(our index, their index)]``: which stored value goes into which variable.
+
+    Positional, as written. The one difference allowed is the optimizers'
+    ``learning_rate`` variable: an optimizer compiled with a constant rate has
+    one, an optimizer compiled with a schedule has none. When the two sides
+    differ only there (a run resumed with a new learning-rate schedule), the
+    stored rates are not restored: the rate is the new compile()'s."""
     ours = _describe(model)
     theirs = meta.get("variables", [])
     where = f"checkpoint {path} (written by {meta.get('model_class')} on {meta.get('backend')})"
+    our_idx, their_idx = list(range(len(ours))), list(range(len(theirs)))
     if len(ours) != len(theirs):
+        our_idx = [i for i in our_idx if not _is_learning_rate(ours[i])]
+        their_idx = [i for i in their_idx if not _is_learning_rate(theirs[i])]
+    if len(our_idx) != len(their_idx):
         raise CheckpointError(
             f"{where} holds {len(theirs)} variables; this {type(model).__name__} has {len(ours)}. "
             "It was written for another game or architecture (or another compile()): resume with the "
             "same model and optimizers, or point backup_dir at a new folder."
         )
-    for a, b in zip(ours, theirs):
+    for i, j in zip(our_idx, their_idx):
+        a, b = ours[i], theirs[j]
         if a["shape"] != b["shape"] or a["group"] != b["group"]:
             raise CheckpointError(
                 f"{where} does not fit this {type(model).__name__}: its {b['group']} variable "
                 f"{b['path']!r} has shape {tuple(b['shape'])}, ours {a['path']!r} has shape "
                 f"{tuple(a['shape'])}. It was written for another architecture or image size."
             )
+    return list(zip(our_idx, their_idx))
 
 
 def restore(model, folder):
@@ -192,8 +209,10 @@ def restore(model, folder):
             problems.append(str(e))
             warnings.warn(f"Skipping a bad checkpoint: {e}", stacklevel=2)
             continue
-        _check_compatible(model, meta, json_path)
-        for (_, v), value in zip(state_variables(model), values):
+        pairs = _pairs(model, meta, json_path)
+        variables = state_variables(model)
+        for i, j in pairs:
+            v, value = variables[i][1], values[j]
             dtype = keras.backend.standardize_dtype(v.dtype)
             v.assign(np.asarray(value).astype(dtype) if dtype != "bfloat16" else value)
         meta["path"] = str(json_path)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_data
-from keras_gans.metrics.image_quality import psnr, rgb_to_y, ssim
+from keras_gans.metrics.image_quality import gradient_ratio, high_frequency_ratio, psnr, rgb_to_y, ssim
 
 skm = pytest.importorskip("skimage.metrics", reason="the reference PSNR/SSIM come from scikit-image")
 
@@ -163,3 +163,45 @@ def test_evaluation_without_lr_files_downscales_hr(tmp_path):
     same = sr_eval.evaluate(identity, tmp_path, scale=4)
     assert same["mean"]["model"] == pytest.approx(same["mean"]["bicubic"])
     assert result["paper"] is None
+
+
+def _texture(seed=0, size=96):
+    """A colour image with detail at every scale (summed random sinusoids)."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size].astype(np.float64)
+    img = np.zeros((size, size, 3))
+    for _ in range(40):
+        f, th, ph = rng.uniform(0.01, 0.45), rng.uniform(0, np.pi), rng.uniform(0, 2 * np.pi)
+        img += rng.uniform(0.5, 1.5, 3) * np.sin(2 * np.pi * f * (xx * np.cos(th) + yy * np.sin(th)) + ph)[..., None]
+    return (img - img.min()) / (img.max() - img.min()) * 255.0
+
+
+def _box_blur(img, k=4):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    p = np.pad(img, ((k // 2, k - 1 - k // 2), (k // 2, k - 1 - k // 2), (0, 0)), mode="edge")
+    return sliding_window_view(p, (k, k), axis=(0, 1)).mean(axis=(-1, -2))
+
+
+def test_sharpness_ratios_order_blur_identity_and_noise():
+    hr = _texture()
+    blurred = _box_blur(hr)
+    noisy = np.clip(hr + np.random.default_rng(1).normal(0, 25, hr.shape), 0, 255)
+    for f in (gradient_ratio, high_frequency_ratio):
+        assert f(hr, hr) == pytest.approx(1.0, abs=1e-12)
+        assert f(blurred, hr) < 0.7 * f(hr, hr)  # a 4x4 box blur removes detail
+        assert f(noisy, hr) > 1.05  # invented high-frequency energy counts too: read beside PSNR
+    # x4 bicubic-like loss of the band above the LR Nyquist: a 4x4 blur leaves little of it
+    assert high_frequency_ratio(blurred, hr) < 0.15
+    # grey images are measured on their own values, like psnr
+    assert gradient_ratio(blurred[..., 0], hr[..., 0]) < 0.7
+
+
+def test_sharpness_errors_are_clear():
+    hr = _texture(size=32)
+    with pytest.raises(ValueError, match="flat"):
+        gradient_ratio(hr, np.full_like(hr, 7.0))
+    with pytest.raises(ValueError, match="cycles per pixel"):
+        high_frequency_ratio(hr, hr, cutoff=0.7)
+    with pytest.raises(ValueError, match="differ in shape"):
+        gradient_ratio(hr, hr[:16])

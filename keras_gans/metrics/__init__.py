@@ -8,6 +8,9 @@
 - ``classifier_score(probs)``: Inception-Score-style
   ``exp(E_x KL(p(y|x) || p(y)))`` from a classifier's probabilities.
 - ``frechet_distance(mu1, sigma1, mu2, sigma2)``: the closed form in NumPy/SciPy.
+- ``psnr`` / ``ssim`` (SR papers' convention) and ``gradient_ratio`` /
+  ``high_frequency_ratio`` (how much of the ground truth's detail an SR output
+  carries): NumPy, per image.
 
 Streaming: ``update_state(real=..., fake=...)`` any number of times (either or
 both), then ``result()``; ``reset_state()`` starts over.
@@ -15,7 +18,7 @@ both), then ``result()``; ``reset_state()`` starts over.
 
 from keras_gans.metrics.classifier import classifier_score
 from keras_gans.metrics.frechet import FID, FrechetDistance, frechet_distance, inception_v3_features
-from keras_gans.metrics.image_quality import psnr, rgb_to_y, ssim
+from keras_gans.metrics.image_quality import gradient_ratio, high_frequency_ratio, psnr, rgb_to_y, ssim
 from keras_gans.metrics.kernel import KernelDistance, polynomial_mmd2_unbiased
 
 __all__ = [
@@ -29,4 +32,6 @@ __all__ = [
     "psnr",
     "ssim",
     "rgb_to_y",
+    "gradient_ratio",
+    "high_frequency_ratio",
 ]

@@ -136,3 +136,63 @@ def ssim(a, b, scale=4, max_val=255.0, y_channel=True, window=11, sigma=1.5, k1=
     if a.ndim == 3:
         return float(np.mean([_ssim_2d(a[..., c], b[..., c], max_val, g, k1, k2) for c in range(a.shape[-1])]))
     return _ssim_2d(a, b, max_val, g, k1, k2)
+
+
+# ------------------------------------------------------------ sharpness vs HR
+# PSNR and SSIM reward the mean of the plausible high-resolution images, which
+# is blurred; they rank an SRGAN below its SRResNet although it looks sharper.
+# These two measures say how much of the ground truth's detail an output
+# carries, whatever its phase: 1.0 is as much as the HR image, a blurred
+# output stays below 1, invented texture moves it toward (or past) 1. They do
+# not say the detail is right: read them beside PSNR/SSIM.
+
+
+def _sobel_magnitude(y):
+    p = np.pad(y, 1, mode="edge")
+    gx = (p[:-2, 2:] + 2 * p[1:-1, 2:] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[1:-1, :-2] + p[2:, :-2])
+    gy = (p[2:, :-2] + 2 * p[2:, 1:-1] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[:-2, 1:-1] + p[:-2, 2:])
+    return np.hypot(gx, gy)
+
+
+def gradient_ratio(sr, hr, scale=4, y_channel=True):
+    """Mean Sobel gradient magnitude of ``sr`` over that of ``hr`` (luma Y,
+    ``scale`` px shaved, images as ``psnr`` takes them). 1.0: as much edge
+    and texture contrast as the ground truth; below 1: smoother."""
+    a, b = _prepare(sr, hr, scale, y_channel, "gradient_ratio")
+    if a.ndim == 3:  # all channels: pool them
+        num = np.mean([_sobel_magnitude(a[..., c]).mean() for c in range(a.shape[-1])])
+        den = np.mean([_sobel_magnitude(b[..., c]).mean() for c in range(b.shape[-1])])
+    else:
+        num, den = _sobel_magnitude(a).mean(), _sobel_magnitude(b).mean()
+    if den == 0:
+        raise ValueError("gradient_ratio: the reference image is flat (no gradient to compare with).")
+    return float(num / den)
+
+
+def _band_energy(y, cutoff):
+    y = y - y.mean()
+    win = np.outer(np.hanning(y.shape[0]), np.hanning(y.shape[1]))  # no leakage from the borders
+    power = np.abs(np.fft.fft2(y * win)) ** 2
+    fy = np.abs(np.fft.fftfreq(y.shape[0]))[:, None]
+    fx = np.abs(np.fft.fftfreq(y.shape[1]))[None, :]
+    return float(power[np.maximum(fx, fy) > cutoff].sum())
+
+
+def high_frequency_ratio(sr, hr, scale=4, cutoff=None):
+    """Spectral energy of ``sr`` above the low-resolution image's Nyquist
+    frequency, over that of ``hr`` (luma Y, ``scale`` px shaved, Hann
+    window). The band above ``cutoff = 1 / (2 scale)`` cycles/px (default)
+    is exactly what an x``scale`` upscaler must invent: bicubic leaves it
+    nearly empty, an MSE-trained network partly fills it, a GAN more. 1.0:
+    as much energy there as the ground truth (phase not compared)."""
+    if cutoff is None:
+        if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 1:
+            raise ValueError(f"high_frequency_ratio: scale must be an int >= 1 (or give cutoff); got {scale!r}.")
+        cutoff = 0.5 / scale
+    if not 0 < float(cutoff) < 0.5:
+        raise ValueError(f"high_frequency_ratio: cutoff is in cycles per pixel, in (0, 0.5); got {cutoff!r}.")
+    a, b = _prepare(sr, hr, scale, True, "high_frequency_ratio")
+    den = _band_energy(b, float(cutoff))
+    if den == 0:
+        raise ValueError("high_frequency_ratio: the reference image has no energy above the cutoff.")
+    return _band_energy(a, float(cutoff)) / den

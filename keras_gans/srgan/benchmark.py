@@ -2,7 +2,7 @@
 
     from keras_gans.srgan import benchmark as sr_eval
     result = sr_eval.evaluate(model, "../shared/data/Set5", scale=4)
-    result["mean"]["bicubic"], result["mean"]["model"]   # {"psnr": dB, "ssim": ...}
+    result["mean"]["bicubic"], result["mean"]["model"]   # {"psnr": dB, "ssim", "gradient_ratio", "hf_ratio"}
     print(sr_eval.format_table(result))
 
 Layout read: ``DIR/image_SRF_<scale>/img_NNN_SRF_<scale>_HR.png`` with the
@@ -29,7 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from keras_gans.images import is_image_file
-from keras_gans.metrics.image_quality import psnr, ssim
+from keras_gans.metrics.image_quality import gradient_ratio, high_frequency_ratio, psnr, ssim
+
+MEASURES = {"psnr": psnr, "ssim": ssim, "gradient_ratio": gradient_ratio, "hf_ratio": high_frequency_ratio}
 
 # Ledig et al. 2017, Table 2 (x4; PSNR dB / SSIM).
 PAPER_TABLE2 = {
@@ -155,7 +157,8 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
 
     Returns a dict: ``dataset``, ``scale``, ``lr_source`` ("dataset" or
     "bicubic-downscaled HR (PIL)", or "mixed"), ``images`` (per image:
-    ``name``, ``hr_size``, ``bicubic`` and ``model`` {psnr, ssim}), ``mean``
+    ``name``, ``hr_size``, ``bicubic`` and ``model`` {psnr, ssim, gradient_ratio,
+    hf_ratio}: ``keras_gans.metrics``), ``mean``
     ({"bicubic": {...}, "model": {...}}) and ``paper`` (Table 2's figures for
     this data set, or None).
     """
@@ -191,7 +194,7 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
         row = {"name": name, "hr_size": [int(h), int(w)], "grey": grey}
         bic = bicubic_resize(lr, (h, w))
         ref = comparable(hr, grey)
-        row["bicubic"] = {"psnr": psnr(ref, comparable(bic, grey), scale), "ssim": ssim(ref, comparable(bic, grey), scale)}
+        row["bicubic"] = {m: f(comparable(bic, grey), ref, scale) for m, f in MEASURES.items()}
         if upscaler is not None:
             sr = np.asarray(upscaler(lr))
             if sr.dtype != np.uint8:
@@ -200,13 +203,13 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
                 raise ValueError(
                     f"{name}: the model produced {sr.shape} from LR {lr.shape}; expected {hr.shape} (x{scale})."
                 )
-            row["model"] = {"psnr": psnr(ref, comparable(sr, grey), scale), "ssim": ssim(ref, comparable(sr, grey), scale)}
+            row["model"] = {m: f(comparable(sr, grey), ref, scale) for m, f in MEASURES.items()}
         rows.append(row)
     mean = {}
     for key in ("bicubic", "model"):
         vals = [r[key] for r in rows if key in r]
         if vals:
-            mean[key] = {m: float(np.mean([v[m] for v in vals])) for m in ("psnr", "ssim")}
+            mean[key] = {m: float(np.mean([v[m] for v in vals])) for m in MEASURES}
     ds = dataset_name(data_dir)
     return {
         "dataset": ds,

@@ -1,9 +1,13 @@
 """Measure an SR zoo entry on Set5, Set14 and BSD100 (x4, the data sets' own
 LR files; PSNR/SSIM on the BT.601 Y of colour images, grey images on their
-own values, 4 px shaved: ``keras_gans.srgan.benchmark``) and write the table, in the
-paper's layout, into its card.
+own values, 4 px shaved: ``keras_gans.srgan.benchmark``), and its sharpness
+against the HR images (gradient ratio, high-frequency energy ratio:
+``keras_gans.metrics``), and write the tables, in the paper's layout, and
+side-by-side Set14 crops (``samples.png``) into its card.
 
-    env KERAS_BACKEND=tensorflow python zoo/srresnet_x4/evaluate.py [--entry zoo/srresnet_x4] [--write]
+    env KERAS_BACKEND=tensorflow python zoo/srresnet_x4/evaluate.py [--write]
+    env KERAS_BACKEND=tensorflow python zoo/srresnet_x4/evaluate.py --entry zoo/srgan_x4 \
+        --label "SRGAN-MSE x4" --compare zoo/srresnet_x4 --compare-label "SRResNet x4" --write
 """
 
 import argparse
@@ -11,6 +15,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+import numpy as np
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
@@ -31,52 +37,127 @@ REFERENCES = {
 }
 
 
-def measure(entry, tile=128):
-    model = kg.zoo.load(entry)
+SHARPNESS = ("gradient_ratio", "hf_ratio")
+CROP_IMAGES = ("img_001", "img_005", "img_011", "img_014")  # Set14 baboon, comic, monarch, zebra
+CROP = 96  # HR pixels
+
+
+def measure(model, tile=128):
     out = {}
     for name in SETS:
         folder = kg.data.dataset_path(name)
         r = sr_eval.evaluate(model, folder, scale=4, tile=tile)
-        out[name] = {
-            "psnr": round(r["mean"]["model"]["psnr"], 3), "ssim": round(r["mean"]["model"]["ssim"], 4),
-            "bicubic_psnr": round(r["mean"]["bicubic"]["psnr"], 3), "bicubic_ssim": round(r["mean"]["bicubic"]["ssim"], 4),
-            "images": len(r["images"]),
-        }
+        row = {}
+        for who, prefix in (("model", ""), ("bicubic", "bicubic_")):
+            m = r["mean"][who]
+            row.update({prefix + "psnr": round(m["psnr"], 3), prefix + "ssim": round(m["ssim"], 4)})
+            row.update({prefix + k: round(m[k], 4) for k in SHARPNESS})
+        row["images"] = len(r["images"])
+        out[name] = row
         print(name, json.dumps(out[name]), flush=True)
     return out
 
 
-def table(metrics, label):
+def table(metrics, label, compare=None):
     rows = ["| | Set5 | Set14 | BSD100 |", "|---|---|---|---|"]
     rows.append("| bicubic (ours, PIL) | " + " | ".join(f"{metrics[s]['bicubic_psnr']:.2f} / {metrics[s]['bicubic_ssim']:.4f}" for s in SETS) + " |")
+    for lab, m in ([compare] if compare else []):
+        rows.append(f"| {lab} (ours) | " + " | ".join(f"{m[s]['psnr']:.2f} / {m[s]['ssim']:.4f}" for s in SETS) + " |")
     rows.append(f"| **{label} (ours)** | " + " | ".join(f"**{metrics[s]['psnr']:.2f}** / {metrics[s]['ssim']:.4f}" for s in SETS) + " |")
     for ref, vals in REFERENCES.items():
         rows.append(f"| {ref}, published | " + " | ".join(f"{vals[s]:.2f}" for s in SETS) + " |")
     return rows
 
 
+def sharpness_table(metrics, label, compare=None):
+    rows = ["| | Set5 | Set14 | BSD100 |", "|---|---|---|---|"]
+    cell = lambda m, s, p="": f"{m[s][p + 'gradient_ratio']:.3f} / {m[s][p + 'hf_ratio']:.3f}"  # noqa: E731
+    rows.append("| bicubic (ours, PIL) | " + " | ".join(cell(metrics, s, "bicubic_") for s in SETS) + " |")
+    for lab, m in ([compare] if compare else []):
+        rows.append(f"| {lab} (ours) | " + " | ".join(cell(m, s) for s in SETS) + " |")
+    rows.append(f"| **{label} (ours)** | " + " | ".join(cell(metrics, s) for s in SETS) + " |")
+    rows.append("| HR (ground truth) | " + " | ".join("1 / 1" for _ in SETS) + " |")
+    return rows
+
+
+def _crop_box(hr, size):
+    """The size x size window (stride 16) with the most HR gradient: a textured part."""
+    from keras_gans.metrics.image_quality import _sobel_magnitude, rgb_to_y
+
+    g = _sobel_magnitude(rgb_to_y(hr) if hr.ndim == 3 and hr.shape[-1] == 3 else hr.astype(float).squeeze())
+    best, box = -1.0, (0, 0)
+    for y in range(0, g.shape[0] - size + 1, 16):
+        for x in range(0, g.shape[1] - size + 1, 16):
+            v = g[y:y + size, x:x + size].mean()
+            if v > best:
+                best, box = v, (y, x)
+    return box
+
+
+def crops(models, path, tile=128, zoom=2):
+    """Set14 crops side by side: bicubic | each model | HR, ``zoom`` x nearest."""
+    from PIL import Image, ImageDraw
+
+    pairs = {n: (h, lr) for n, h, lr in sr_eval.find_pairs(kg.data.dataset_path("Set14"), 4)}
+    labels = ["bicubic", *[lab for lab, _ in models], "HR"]
+    side, top = CROP * zoom, 14
+    sheet = Image.new("RGB", (side * len(labels), (side + top) * len(CROP_IMAGES)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for r, name in enumerate(CROP_IMAGES):
+        hr_path, lr_path = pairs[name]
+        lr = sr_eval.load_rgb(lr_path)
+        hr = sr_eval.load_rgb(hr_path)[: lr.shape[0] * 4, : lr.shape[1] * 4]
+        y, x = _crop_box(hr, CROP)
+        tiles = [sr_eval.bicubic_resize(lr, hr.shape[:2]), *[m.upscale(lr, tile=tile) for _, m in models], hr]
+        for c, (lab, img) in enumerate(zip(labels, tiles)):
+            piece = Image.fromarray(np.asarray(img)[y:y + CROP, x:x + CROP]).resize((side, side), Image.NEAREST)
+            sheet.paste(piece, (c * side, r * (side + top) + top))
+            draw.text((c * side + 3, r * (side + top) + 1), f"{name} {lab}" if c == 0 else lab, fill="black")
+    sheet.save(path)
+    return path
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--entry", default=str(HERE))
     p.add_argument("--label", default="SRResNet x4")
-    p.add_argument("--write", action="store_true")
+    p.add_argument("--compare", default=None, help="another entry measured in the same run (e.g. zoo/srresnet_x4)")
+    p.add_argument("--compare-label", default=None)
+    p.add_argument("--write", action="store_true", help="write the tables and samples.png into the entry's card")
     args = p.parse_args(argv)
-    metrics = measure(args.entry)
-    for line in table(metrics, args.label):
-        print(line)
+    model = kg.zoo.load(args.entry)
+    metrics = measure(model)
+    compare, models = None, []
+    if args.compare:
+        other = kg.zoo.load(args.compare)
+        compare = (args.compare_label or Path(args.compare).name, measure(other))
+        models.append((compare[0], other))
+    models.append((args.label, model))
+    psnr_rows, sharp_rows = table(metrics, args.label, compare), sharpness_table(metrics, args.label, compare)
+    print("\n".join(psnr_rows + [""] + sharp_rows))
     if args.write:
+        crops(models, Path(args.entry) / "samples.png")
         recipe_utils.update_metrics(
             args.entry, metrics,
             {"command": recipe_utils.command_line(),
              "data": "Set5 (5), Set14 (14), BSD100 (100) x4 with their own LR files; never used in training",
              "protocol": "PSNR/SSIM on BT.601 Y of colour images, grey images (Set14 img_003) on their own "
-                         "values, 4 px shaved, output rounded to uint8 (keras_gans.srgan.benchmark)"},
-            notes={s: "x4 mean PSNR (dB) / SSIM of the model and of bicubic" for s in SETS},
-            extra={"results": [
+                         "values, 4 px shaved, output rounded to uint8 (keras_gans.srgan.benchmark); "
+                         "sharpness on the same Y: gradient_ratio = mean Sobel magnitude of the output / "
+                         "of HR, hf_ratio = spectral energy above the LR Nyquist (1/8 cycle/px, Hann "
+                         "window) of the output / of HR (keras_gans.metrics)"},
+            notes={s: "x4 means: PSNR (dB), SSIM, gradient_ratio, hf_ratio of the model (bicubic_*: of bicubic)" for s in SETS},
+            extra={"samples": "samples.png", "results": [
                 "PSNR (dB) / SSIM, x4, in the layout of Ledig et al. 2017, Table 2:", "",
-                *table(metrics, args.label), "",
+                *psnr_rows, "",
                 "Published SSIMs are left out: our SSIM follows the MATLAB ssim_index convention "
-                "(Set5 bicubic 0.8104, as SRCNN/VDSR list), about 0.01 below Ledig et al.'s figures.",
+                "(Set5 bicubic 0.8104, as SRCNN/VDSR list), about 0.01 below Ledig et al.'s figures.", "",
+                "Sharpness against the HR images, gradient ratio / high-frequency energy ratio (1 = as much "
+                "detail as the ground truth; PSNR/SSIM favour a blurred mean, these say how much of the lost "
+                "detail an output puts back, right or not):", "",
+                *sharp_rows, "",
+                f"samples.png: Set14 crops ({CROP} HR px, x2 nearest; the most textured window of each "
+                f"image), left to right: {', '.join(['bicubic', *[lab for lab, _ in models], 'HR'])}.",
             ]},
         )
     return 0

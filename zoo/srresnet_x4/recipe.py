@@ -103,9 +103,38 @@ def build_game(args, stage):
     return kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight, seed=args.seed)
 
 
+def milestones(args):
+    """``--lr-milestones`` as sorted ints (optimizer steps of this run folder), or []."""
+    if not args.lr_milestones:
+        return []
+    try:
+        out = [int(x) for x in str(args.lr_milestones).split(",") if x.strip()]
+    except ValueError:
+        raise SystemExit(f"--lr-milestones: comma-separated step counts expected; got {args.lr_milestones!r}.")
+    if out != sorted(set(out)) or out[0] < 1:
+        raise SystemExit(f"--lr-milestones: increasing step counts >= 1 expected; got {args.lr_milestones!r}.")
+    return out
+
+
+def learning_rate(args):
+    """Adam's rate: constant, or x``--lr-gamma`` at each of ``--lr-milestones``."""
+    marks = milestones(args)
+    if not marks:
+        return args.lr
+    return keras.optimizers.schedules.PiecewiseConstantDecay(marks, [args.lr * args.lr_gamma**i for i in range(len(marks) + 1)])
+
+
+def describe_lr(args):
+    marks = milestones(args)
+    if not marks:
+        return f"Adam({args.lr}, beta_1=0.9)"
+    rates = ", ".join(f"{args.lr * args.lr_gamma ** (i + 1):g} from run step {m}" for i, m in enumerate(marks))
+    return f"Adam({args.lr}, beta_1=0.9), then {rates}"
+
+
 def optimizers(args, stage, steps):
     if stage == "srresnet":
-        return {"g_optimizer": keras.optimizers.Adam(args.lr, beta_1=0.9)}
+        return {"g_optimizer": keras.optimizers.Adam(learning_rate(args), beta_1=0.9)}
     lr = keras.optimizers.schedules.PiecewiseConstantDecay([max(1, steps // 2)], [args.lr, args.lr / 10])
     return {
         "g_optimizer": keras.optimizers.Adam(lr, beta_1=0.9),
@@ -171,7 +200,7 @@ def card(args, stage, steps, wall, history, n_images):
             "paper_steps": PAPER_STEPS[stage],
             "batch_size": args.batch_size,
             "crop": args.crop,
-            "optimizer": f"Adam({args.lr}, beta_1=0.9)" + (", x0.1 after half the steps" if srgan else ""),
+            "optimizer": f"Adam({args.lr}, beta_1=0.9), x0.1 after half the steps" if srgan else describe_lr(args),
             "content_loss": args.content if srgan else "mse",
             "adversarial_weight": args.adversarial_weight if srgan else 0.0,
             "init": str(args.init) if srgan else None,
@@ -210,6 +239,11 @@ def main(argv=None):
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--crop", type=int, default=96, help="HR crop side (multiple of 16)")
     p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--lr-milestones", default=None, metavar="STEPS",
+                   help="stage srresnet: comma-separated optimizer steps of this run (warm-start steps not "
+                        "counted) at which the rate is multiplied by --lr-gamma (default: constant). A run "
+                        "resumed with new milestones keeps its Adam moments; the rate follows the new ones")
+    p.add_argument("--lr-gamma", type=float, default=0.1, help="factor at each --lr-milestones step")
     p.add_argument("--blocks", type=int, default=16)
     p.add_argument("--filters", type=int, default=64)
     p.add_argument("--content", default="mse", help="stage 2 content loss: mse (default) or vgg54")
