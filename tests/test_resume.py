@@ -102,12 +102,12 @@ def test_resume_on_another_backend(backend_name, tmp_path):
     _compare(reference, tmp_path / "srresnet.npz", 1e-4)
 
 
-def _tiny_gan():
+def _tiny_gan(g_lr=1e-2):
     keras.utils.set_random_seed(0)
     g = kg.architectures.mlp_generator(2, 2, (8,))
     d = kg.architectures.mlp_discriminator(2, (8,))
     m = kg.GAN(g, d, latent_dim=2, seed=0)
-    m.compile(g_optimizer=keras.optimizers.Adam(1e-2, use_ema=True, ema_momentum=0.8),
+    m.compile(g_optimizer=keras.optimizers.Adam(g_lr, use_ema=True, ema_momentum=0.8),
               d_optimizer=keras.optimizers.Adam(1e-2))
     return m
 
@@ -132,6 +132,38 @@ def test_corrupt_newest_checkpoint_is_named_and_the_previous_one_used(tmp_path):
     assert meta["index"] == 1 and meta["step"] == 1
     for a, b in zip(first, _values(fresh)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_resume_with_a_new_learning_rate_schedule_keeps_weights_and_moments(tmp_path):
+    """A run resumed with a schedule where it had a constant rate (the
+    srresnet recipe's --lr-milestones): everything but the stored rate is
+    restored; the rate is the new schedule's, at the restored step."""
+    m = _tiny_gan()
+    x = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
+    m.fit(x, batch_size=8, epochs=2, verbose=0)
+    checkpoint.save(m, tmp_path, {"epoch": 2, "step": 0, "steps_per_epoch": 2})
+    is_rate = lambda v: v.path.endswith("/learning_rate")  # noqa: E731
+    stored = [(v.path, np.array(keras.ops.convert_to_numpy(v))) for _, v in checkpoint.state_variables(m)]
+    assert sum(p.endswith("/learning_rate") for p, _ in stored) == 2  # constant rates are variables
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay([3], [1e-2, 1e-3])
+    fresh = _tiny_gan(g_lr=schedule)
+    fresh.fit(x, batch_size=8, epochs=1, verbose=0)  # build its optimizer state, away from the checkpoint
+    assert len(checkpoint.state_variables(fresh)) == len(stored) - 1  # the schedule has no variable
+    checkpoint.restore(fresh, tmp_path)
+    ours = [v for _, v in checkpoint.state_variables(fresh) if not is_rate(v)]
+    theirs = [(p, a) for p, a in stored if not p.endswith("/learning_rate")]
+    assert len(ours) == len(theirs)
+    for v, (path, a) in zip(ours, theirs):
+        np.testing.assert_array_equal(np.array(keras.ops.convert_to_numpy(v)), a, err_msg=path)
+    assert int(keras.ops.convert_to_numpy(fresh.g_optimizer.iterations)) == 4
+    assert float(keras.ops.convert_to_numpy(fresh.g_optimizer.learning_rate)) == pytest.approx(1e-3)
+    # any other difference is still refused
+    keras.utils.set_random_seed(0)
+    plain = kg.GAN(kg.architectures.mlp_generator(2, 2, (8,)), kg.architectures.mlp_discriminator(2, (8,)), latent_dim=2)
+    plain.compile(g_optimizer=keras.optimizers.Adam(schedule), d_optimizer=keras.optimizers.Adam(1e-2))
+    plain.fit(x, batch_size=8, epochs=1, verbose=0)
+    with pytest.raises(checkpoint.CheckpointError, match="another game or architecture"):
+        checkpoint.restore(plain, tmp_path)  # no EMA copies: a real mismatch
 
 
 def test_no_usable_checkpoint_stops_with_a_clear_error(tmp_path):
