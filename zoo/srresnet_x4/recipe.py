@@ -41,6 +41,7 @@ Checks:
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -142,6 +143,21 @@ def optimizers(args, stage, steps):
     }
 
 
+def record_init(init, run):
+    """Stage srgan: write what the run starts from (the SRResNet entry's steps,
+    weights sha256, Set5 PSNR) into ``run/init.json``: the entry may be
+    retrained before this run is exported, and the card must name the start."""
+    config = kg.zoo.core.load_config(init)
+    info = {
+        "entry": str(init),
+        "steps": config.get("training", {}).get("steps"),
+        "sha256": config.get("weights", {}).get("sha256"),
+        "set5_psnr": config.get("metrics", {}).get("Set5", {}).get("psnr"),
+    }
+    (Path(run) / "init.json").write_text(json.dumps(info, indent=1))
+    return info
+
+
 def benchmark(game, images, args, n):
     """Seconds per training step (after one compile step) on random pairs."""
     data = t91_pairs(images, n + 1, args.batch_size, args.crop, args.seed)
@@ -158,7 +174,26 @@ def benchmark(game, images, args, n):
     return compile_s, per_step, cpu_per_step
 
 
-def card(args, stage, steps, wall, history, n_images):
+SRRESNET_CHOICES = (
+    "Kept the paper's batch 16, 96x96 HR crops, pixel MSE and Adam(1e-4) of the warm start so "
+    "its optimizer-free weights continue the same objective; the rate drops (x0.1) once the Set5-free "
+    "training PSNR has stalled (--lr-milestones; steps counted in this run folder). Backend: each "
+    "segment's is listed under segments; the fastest on the 2-core AMD EPYC, measured quiet on 2026-12-03 "
+    "(benchmarks/RESULTS.md), is TensorFlow with XLA (1.32 s per step; torch backend 1.47 s, "
+    "JAX 2.32 s, TF without XLA 2.18 s; one thread each beside another run: TF + XLA 2.50 s, "
+    "torch 2.59 s). No checkpoint selection: the latest weights ship (T91 has no held-out split here)."
+)
+SRGAN_CHOICES = (
+    "SRGAN-MSE (Ledig et al.'s variant with the pixel-MSE content loss): no VGG19 ImageNet file can be "
+    "downloaded here, so the VGG54 content loss of the paper's SRGAN is not used. Generator loss = MSE + "
+    "1e-3 x non-saturating adversarial loss, discriminator as the paper (8 convs, LeakyReLU 0.2, BN, "
+    "Dense 1024), both Adam(1e-4, beta_1 0.9), batch 16, 96x96 HR crops of T91 with flips/rotations, "
+    "TensorFlow with XLA (the fastest backend on this CPU, benchmarks/RESULTS.md). The generator starts "
+    "from the SRResNet entry named under init_detail. No checkpoint selection: the latest weights ship."
+)
+
+
+def card(args, stage, steps, wall, history, n_images, init_info=None):
     srgan = stage == "srgan"
     name = "srgan_x4" if srgan else "srresnet_x4"
     final = {k: float(v[-1]) for k, v in history.items()} if history else {}
@@ -208,14 +243,11 @@ def card(args, stage, steps, wall, history, n_images):
                 f"{args.warmstart} ({args.prior_steps} steps, {args.prior_wall_s / 3600:.2f} h, included in "
                 "steps and wall_time_s)" if getattr(args, "warmstart", None) else None
             ),
-            "choices": (
-                "Kept the paper's batch 16, 96x96 HR crops, pixel MSE and Adam(1e-4) of the warm start so "
-                "its optimizer-free weights continue the same objective. Backend: each segment's is listed "
-                "under segments; the fastest on the 2-core AMD EPYC, measured quiet on 2026-12-03 "
-                "(benchmarks/RESULTS.md), is TensorFlow with XLA (1.32 s per step; torch backend 1.47 s, "
-                "JAX 2.32 s, TF without XLA 2.18 s; one thread each beside another run: TF + XLA 2.50 s, "
-                "torch 2.59 s). No "
-                "checkpoint selection: the latest weights ship (T91 has no held-out split here)."
+            "choices": SRGAN_CHOICES if srgan else SRRESNET_CHOICES,
+            "init_detail": (
+                f"{init_info.get('entry')} as shipped at commit {init_info.get('commit', '?')}: "
+                f"{init_info.get('steps')} steps, Set5 {init_info.get('set5_psnr')} dB, weights sha256 "
+                f"{init_info.get('sha256')}" if srgan and init_info else None
             ),
             "final_logs": final,
             "hardware": recipe_utils.hardware(),
@@ -226,9 +258,15 @@ def card(args, stage, steps, wall, history, n_images):
         },
         "limits": [
             "Trained on T91 only (~5.4 Mpx), not the paper's 350k ImageNet images.",
-            "Inputs: RGB; grayscale images must be converted to RGB first.",
+            "upscale() takes RGB arrays (convert grayscale/RGBA first); `keras-gans upscale` takes grayscale and "
+            "RGBA files too (alpha upscaled bicubically, grey kept grey).",
             "The generator's output is linear: upscale() clips it to the image range.",
-        ],
+        ] + ([
+            f"Adversarial fine-tuning of {steps:,} steps, against the paper's 200,000 (10^5 at 1e-4, then 10^5 "
+            "at 1e-5) on a GPU: a 2-core CPU allows this much per session. The detail it adds is measured on "
+            "the card (sharpness table) and is less than the paper's SRGAN would add; like every GAN-SR "
+            "model it invents texture that is not in the input (do not use it where fidelity matters).",
+        ] if srgan else []),
     }
 
 
@@ -308,6 +346,8 @@ def main(argv=None):
     data = t91_pairs(images, epoch_steps, args.batch_size, args.crop, args.seed)
     epochs = -(-steps // epoch_steps)
     callbacks = recipe_utils.training_callbacks(run, args.save_every, args.time_limit, total_steps=epochs * epoch_steps)
+    if args.stage == "srgan" and not args.export_only and not kg.checkpoint.list_checkpoints(run / "backup"):
+        record_init(args.init, run)
     if args.warmstart and not kg.checkpoint.list_checkpoints(run / "backup"):
         if str(args.warmstart).endswith(".weights.h5"):
             game.generator.load_weights(args.warmstart)
@@ -334,8 +374,10 @@ def main(argv=None):
     out = Path(args.out) if args.out else ZOO / name
     if args.smoke and args.out is None:
         out = Path(tempfile.mkdtemp()) / f"{name}_smoke"
+    init_file = run / "init.json"
+    init_info = json.loads(init_file.read_text()) if init_file.is_file() else None
     entry_card = card(args, args.stage, args.prior_steps + done, args.prior_wall_s + log.wall_s, hist.history,
-                      len(images))
+                      len(images), init_info)
     entry_card["training"]["segments"] = log.segments
     entry_card["training"]["command"] = log.training_command() or entry_card["training"]["command"]
     folder = kg.zoo.save(game, out, card=entry_card, overwrite=True, extra_files=[Path(__file__)])
