@@ -3,7 +3,8 @@ its trainable weights (run by tests/test_distribution.py in a fresh
 interpreter: device counts and distributions are fixed at start-up).
 
     python tests/distribution_worker.py MODE OUT_FOLDER GAME [GAME ...]
-    MODE: single | data_parallel;  GAME: wgan_gp | conditional | cyclegan | srgan
+    MODE: single | data_parallel (JAX: keras.distribution.DataParallel) | mirrored (TF:
+    tf.distribute.MirroredStrategy over 2 logical CPUs, built and compiled in its scope);  GAME: wgan_gp | conditional | cyclegan | srgan
     (steps per game: KG_DIST_STEPS as "game=n,..."; default 3)
 """
 
@@ -49,6 +50,16 @@ def build(name, kg, keras):
 
 
 def main(mode, out, *names):
+    import contextlib
+
+    scope, replicas = contextlib.nullcontext, None
+    if mode == "mirrored":
+        import tensorflow as tf
+
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+        scope, replicas = strategy.scope, strategy.num_replicas_in_sync
     import keras
 
     import keras_gans as kg
@@ -58,14 +69,15 @@ def main(mode, out, *names):
     steps = dict(kv.split("=") for kv in os.environ.get("KG_DIST_STEPS", "").split(",") if kv)
     for name in names:
         keras.utils.set_random_seed(0)
-        game, (x, y) = build(name, kg, keras)
+        with scope():
+            game, (x, y) = build(name, kg, keras)
         n = 8 * int(steps.get(name, 3))
         x, y = x[:n], None if y is None else y[:n]
         game.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)  # steps of a global batch of 8
         weights = {f"{i}:{v.path}": np.asarray(keras.ops.convert_to_numpy(v), np.float32)
                    for i, v in enumerate(game.weights) if "float" in str(v.dtype)}
         np.savez(os.path.join(out, f"{name}.npz"), **weights)
-    print("devices", len(keras.distribution.list_devices()))
+    print("devices", replicas or len(keras.distribution.list_devices()))
 
 
 if __name__ == "__main__":

@@ -156,14 +156,19 @@ def test_train_records_the_run_and_refuses_data_parallel_where_it_cannot(tmp_pat
 
     def run_with_2_devices(batch):  # the device count is fixed at start-up: a fresh process
         code = f"import sys; from keras_gans.cli import main; sys.exit(main({args(batch)!r}))"
-        env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+        env = {**os.environ, "KERAS_BACKEND": backend.name, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+        if backend.name == "tensorflow":  # two logical CPUs, which MirroredStrategy() then spans
+            code = ("import tensorflow as tf; cpu = tf.config.list_physical_devices('CPU')[0]; "
+                    "tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2); "
+                    + code)
         return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
 
     proc = run_with_2_devices(4)
     assert proc.returncode == 0, proc.stderr[-3000:]
     record = json.loads((tmp_path / "run" / "run.json").read_text())
-    assert record["backend"] == "jax" and record["devices"] == ["cpu:0", "cpu:1"]
-    assert record["distribution"] == "keras.distribution.DataParallel over 2 devices"
+    assert record["backend"] == backend.name and len(record["devices"]) == 2
+    how = {"jax": "keras.distribution.DataParallel", "tensorflow": "tf.distribute.MirroredStrategy"}[backend.name]
+    assert record["distribution"] == f"{how} over 2 devices"
     entry = tmp_path / "entry"
     assert main(["export", str(tmp_path / "run"), "--out", str(entry)]) == 0
     card = json.loads((entry / "config.json").read_text())

@@ -16,9 +16,17 @@ names re-exported here:
 - ``JIT_DOUBLE_BACKWARD``: whether a compiled step can contain a double
   backward on this backend.
 - ``DATA_PARALLEL_REFUSAL``: None where ``keras-gans train --distribute
-  data-parallel`` runs (JAX), else the reason it cannot.
+  data-parallel`` runs (JAX, TF), else the reason it cannot;
+  ``data_parallel(batch_size)`` -> ``(scope, record)``: sets it up (the game
+  is built and compiled inside ``with scope():``).
 - ``LOSS_SCALING_REFUSAL``: None where games train under ``mixed_float16``
   (TF, torch: dynamic loss scaling), else the reason (JAX).
+- ``replica_draw(draw, shape)``: ``draw(shape)`` for this replica's rows of
+  the global batch (under tf.distribute: its slice of the global draw), and
+  ``replica_loss_scale()``: the factor a replica's loss takes so that summed
+  gradients are the global batch's (TF: 1 / replicas; else 1);
+  ``replica_gather(x)`` -> ``(global batch, rows)`` for state updated from
+  the whole batch (image pools).
 - ``resolve_auto_jit(model)``: what ``compile(jit_compile="auto")`` means
   for a game (TF: XLA even on CPU, where Keras turns it off; it is the
   faster step there).
@@ -51,6 +59,10 @@ EXPORT_FORMATS = _impl.EXPORT_FORMATS
 resolve_auto_jit = _impl.resolve_auto_jit
 DATA_PARALLEL_REFUSAL = _impl.DATA_PARALLEL_REFUSAL
 LOSS_SCALING_REFUSAL = _impl.LOSS_SCALING_REFUSAL
+replica_draw = _impl.replica_draw
+data_parallel = _impl.data_parallel
+replica_loss_scale = _impl.replica_loss_scale
+replica_gather = _impl.replica_gather
 
 __all__ = [
     "name",
@@ -62,4 +74,8 @@ __all__ = [
     "resolve_auto_jit",
     "DATA_PARALLEL_REFUSAL",
     "LOSS_SCALING_REFUSAL",
+    "replica_draw",
+    "data_parallel",
+    "replica_loss_scale",
+    "replica_gather",
 ]

@@ -113,3 +113,34 @@ class GameTrainer:
 
         new_state = tuple(read(refs, vals) for refs, vals in zip(groups, state))
         return logs, new_state
+
+
+def replica_draw(draw, shape):
+    """``draw(shape)``: one process sees the global batch (on JAX,
+    ``DataParallel`` shards global arrays), so its draw is the global one."""
+    return draw(shape)
+
+
+def replica_loss_scale():
+    """1: gradients are of the global batch's loss (no cross-replica sum)."""
+    return 1.0
+
+
+def replica_gather(x):
+    """``(x, rows)``: the batch is already global; ``rows(y)`` is ``y``."""
+    return x, lambda y: y
+
+
+def data_parallel(batch_size):
+    """``(scope, record)`` for ``keras-gans train --distribute data-parallel``:
+    ``keras.distribution.DataParallel`` over every device, set globally."""
+    import contextlib
+
+    devices = keras.distribution.list_devices()
+    if batch_size % len(devices):
+        raise ValueError(f"the batch ({batch_size}) must be a multiple of the {len(devices)} devices "
+                         f"({', '.join(devices)}); pass --batch-size.")
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+    return contextlib.nullcontext, {
+        "distribution": f"keras.distribution.DataParallel over {len(devices)} devices", "devices": devices,
+    }

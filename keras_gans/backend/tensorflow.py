@@ -4,7 +4,9 @@ The step runs inside Keras' ``tf.function`` (with XLA when ``jit_compile``).
 """
 
 import os
+import threading
 
+import keras
 import tensorflow as tf
 
 JIT_DOUBLE_BACKWARD = True
@@ -13,11 +15,7 @@ EXPORT_FORMATS = ("tf_saved_model",)
 # why mixed_float16 (dynamic loss scaling) cannot train a game here (None: it can)
 LOSS_SCALING_REFUSAL = None
 # why `keras-gans train --distribute data-parallel` cannot run here (None: it can)
-DATA_PARALLEL_REFUSAL = (
-    "data-parallel training is refused on TensorFlow: under tf.distribute every replica would draw the "
-    "same noise instead of its slice of the global batch's, and per-replica losses would be summed, so the "
-    "result would differ from one device's. Use KERAS_BACKEND=jax (keras.distribution.DataParallel)."
-)
+DATA_PARALLEL_REFUSAL = None  # tf.distribute.MirroredStrategy: every game (tests/test_distribution.py)
 
 
 def resolve_auto_jit(model):
@@ -60,6 +58,42 @@ def input_gradient(fn, x):
     return tape.gradient(total, x)
 
 
+class _SynchronizedBatchNorm:
+    """Batch norms compute their statistics over the global batch while a
+    replica traces its step (Keras' ``synchronized=True``, an all-reduce of
+    the sums), so a data-parallel step normalises as one device would.
+
+    ``synchronized`` is read when the step is traced. MirroredStrategy
+    traces the replicas in threads, one at a time, switching at the
+    optimizers' cross-replica points: the attribute is set while any
+    replica is inside its step and reset when the last one leaves, so a
+    model saved afterwards loads on every backend (Keras refuses
+    ``synchronized=True`` outside TensorFlow)."""
+
+    _lock = threading.Lock()
+    _inside = {}
+
+    def __init__(self, model):
+        self.layers = [
+            layer for layer in model._flatten_layers(include_self=False, recursive=True)
+            if isinstance(layer, keras.layers.BatchNormalization) and not layer.synchronized
+        ]
+        self.key = id(model)
+
+    def __enter__(self):
+        with self._lock:
+            self._inside[self.key] = self._inside.get(self.key, 0) + 1
+            for layer in self.layers:
+                layer.synchronized = True
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._inside[self.key] -= 1
+            if not self._inside[self.key]:
+                for layer in self.layers:
+                    layer.synchronized = False
+
+
 class GameTrainer:
     """Keras' TF trainer calls ``train_step(data)`` inside its tf.function.
     Without a distribution strategy it builds a model at the first trace
@@ -68,15 +102,71 @@ class GameTrainer:
     there too."""
 
     def train_step(self, data):
-        replicas = tf.distribute.get_replica_context()
-        if replicas is not None and replicas.num_replicas_in_sync > 1:
-            raise NotImplementedError(
-                f"{type(self).__name__}: keras_gans games do not train under a tf.distribute strategy "
-                f"with {replicas.num_replicas_in_sync} replicas yet: every replica would draw the same "
-                "noise (not its slice of the global batch's) and the per-replica losses would be "
-                "summed, so the result would differ from one device's. Train on one device, or use "
-                "the JAX backend with keras.distribution.DataParallel (README: More than one device)."
-            )
         if not self.built:
             self.build_from_batch(data)
-        return self.game_step(data)
+        if _replica()[1] == 1:
+            return self.game_step(data)
+        with _SynchronizedBatchNorm(self):
+            return self.game_step(data)
+
+
+def _replica():
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return 0, 1
+    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+def replica_draw(draw, shape):
+    """The replica's slice of what one device would draw for the global batch.
+
+    Under a tf.distribute strategy with n replicas each replica sees its own
+    ``b = batch / n`` rows. Every replica draws the global ``(n b, ...)``
+    tensor from the same seed state (the seed generators advance alike) and
+    keeps rows ``[i b, (i + 1) b)`` of it: replica i's rows of the global
+    batch get the noise one device would have given them."""
+    replica, n = _replica()
+    if n == 1:
+        return draw(shape)
+    b = tf.shape(tf.zeros((shape[0], 0)))[0] if not isinstance(shape[0], int) else shape[0]
+    full = draw((b * n, *shape[1:]))
+    return full[replica * b:(replica + 1) * b]
+
+
+def replica_loss_scale():
+    """1 / replicas: Keras' TF optimizer sums the replicas' gradients, so each
+    replica's loss (a mean over its rows) is divided by their number to give
+    the gradient of the global batch's mean."""
+    return 1.0 / _replica()[1]
+
+
+def replica_gather(x):
+    """``(global x, rows)``: under a tf.distribute strategy, the replicas'
+    batches concatenated in replica order (what one device would hold), and
+    ``rows(y)``, this replica's rows of a tensor over that global batch. For
+    state that one device updates from the whole batch (CycleGAN's image
+    pools): every replica runs the same update on the same global batch."""
+    replica, n = _replica()
+    if n == 1:
+        return x, lambda y: y
+    b = tf.shape(x)[0]
+    return tf.distribute.get_replica_context().all_gather(x, axis=0), lambda y: y[replica * b:(replica + 1) * b]
+
+
+def _check_split(batch_size, devices):
+    if batch_size % len(devices):
+        raise ValueError(f"the batch ({batch_size}) must be a multiple of the {len(devices)} devices "
+                         f"({', '.join(devices)}); pass --batch-size.")
+
+
+def data_parallel(batch_size):
+    """``(scope, record)`` for ``keras-gans train --distribute data-parallel``:
+    a ``tf.distribute.MirroredStrategy`` over every GPU (the CPU when there
+    is none); the game is built and compiled inside ``with scope():``, as
+    the Keras guide does it."""
+    strategy = tf.distribute.MirroredStrategy()
+    devices = [str(d) for d in strategy.extended.worker_devices]
+    _check_split(batch_size, devices)
+    return strategy.scope, {
+        "distribution": f"tf.distribute.MirroredStrategy over {len(devices)} devices", "devices": devices,
+    }

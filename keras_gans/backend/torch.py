@@ -17,7 +17,7 @@ LOSS_SCALING_REFUSAL = None
 DATA_PARALLEL_REFUSAL = (
     "data-parallel training is not available on the torch backend yet (a game's two optimizers and its "
     "double backward are not wired to DistributedDataParallel). Use KERAS_BACKEND=jax "
-    "(keras.distribution.DataParallel)."
+    "(keras.distribution.DataParallel) or KERAS_BACKEND=tensorflow (tf.distribute.MirroredStrategy)."
 )
 
 
@@ -58,3 +58,23 @@ class GameTrainer:
 
     def train_step(self, data):
         return self.game_step(data)
+
+
+def replica_draw(draw, shape):
+    """``draw(shape)``: one process sees the global batch (on JAX,
+    ``DataParallel`` shards global arrays), so its draw is the global one."""
+    return draw(shape)
+
+
+def replica_loss_scale():
+    """1: gradients are of the global batch's loss (no cross-replica sum)."""
+    return 1.0
+
+
+def replica_gather(x):
+    """``(x, rows)``: the batch is already global; ``rows(y)`` is ``y``."""
+    return x, lambda y: y
+
+
+def data_parallel(batch_size):
+    raise ValueError(DATA_PARALLEL_REFUSAL)

@@ -7,7 +7,7 @@
     keras-gans train srresnet --hr T91/ --epochs 100 --out run/
     keras-gans train srgan --hr T91/ --init srresnet_x4 --out run/
     keras-gans train cyclegan --a mine_A/ --b mine_B/ --init cyclegan_apple2orange --out run/
-    keras-gans train dcgan --images flowers/ --distribute data-parallel --out run/   (JAX: every device)
+    keras-gans train dcgan --images flowers/ --distribute data-parallel --out run/   (JAX, TF: every device)
 
 The run folder holds ``backup/`` (kill-safe checkpoints: the same command
 goes on from the exact batch where it stopped), ``samples/epoch_XXXX.png``
@@ -119,21 +119,18 @@ def _samples_callback(folder, data, game_name):
 
 
 def _distribution(args):
-    """Set Keras' distribution for ``--distribute``; returns what run.json records."""
-    import keras
+    """Set up ``--distribute``: ``(scope, what run.json records)``; the game is built and compiled in
+    ``with scope():``."""
+    import contextlib
 
     from keras_gans import backend
 
     if args.distribute == "none":
-        return {"distribution": "none"}
-    if backend.DATA_PARALLEL_REFUSAL:
-        raise ValueError(f"--distribute {args.distribute}: {backend.DATA_PARALLEL_REFUSAL}")
-    devices = keras.distribution.list_devices()
-    if args.batch_size % len(devices):
-        raise ValueError(f"--distribute {args.distribute}: the batch ({args.batch_size}) must be a multiple of the "
-                         f"{len(devices)} devices ({', '.join(devices)}); pass --batch-size.")
-    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
-    return {"distribution": f"keras.distribution.DataParallel over {len(devices)} devices", "devices": devices}
+        return contextlib.nullcontext, {"distribution": "none"}
+    try:
+        return backend.data_parallel(args.batch_size)
+    except ValueError as e:
+        raise ValueError(f"--distribute {args.distribute}: {e}") from None
 
 
 def _run(args):
@@ -143,29 +140,32 @@ def _run(args):
 
     out = Path(args.out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
-    record = {"game": args.game, "backend": keras.backend.backend(), **_distribution(args),
+    scope, distribution = _distribution(args)
+    record = {"game": args.game, "backend": keras.backend.backend(), **distribution,
               "command": " ".join(["keras-gans", *sys.argv[1:]]) if sys.argv[0].endswith("keras-gans") else None}
     (out / "run.json").write_text(json.dumps(record, indent=1) + "\n")
     if args.image_size is None and args.init:
         args.image_size = (kg.zoo.info(args.init).get("preprocessing") or {}).get("image_size")
     if args.image_size is None:
         args.image_size = {"dcgan": 64, "cdcgan": 64, "wgan-gp": 64, "cyclegan": 256, "srresnet": 96, "srgan": 96}[args.game]
-    if args.game == "cdcgan" and not args.init:  # the classes come from the data
-        data = _data(args)
-        game = _game(args, data)
-    else:
-        game = _game(args)  # a wrong --init fails before any image is read
-        data = _data(args)
+    with scope():  # tf.distribute: variables are created (and compiled) in the strategy's scope
+        if args.game == "cdcgan" and not args.init:  # the classes come from the data
+            data = _data(args)
+            game = _game(args, data)
+        else:
+            game = _game(args)  # a wrong --init fails before any image is read
+            data = _data(args)
     lr = args.lr or {"dcgan": 2e-4, "cdcgan": 2e-4, "wgan-gp": 1e-4, "cyclegan": 2e-4, "srresnet": 1e-4, "srgan": 1e-4}[args.game]
     betas = {"dcgan": (0.5, 0.999), "cdcgan": (0.5, 0.999), "wgan-gp": (0.0, 0.9), "cyclegan": (0.5, 0.999)}.get(args.game, (0.9, 0.999))
 
     def adam():  # each paper's Adam
         return keras.optimizers.Adam(lr, beta_1=betas[0], beta_2=betas[1])
 
-    optimizers = {"g_optimizer": adam()}
-    if args.game != "srresnet":  # SRResNet training has no discriminator
-        optimizers["d_optimizer"] = adam()
-    game.compile(**optimizers)
+    with scope():
+        optimizers = {"g_optimizer": adam()}
+        if args.game != "srresnet":  # SRResNet training has no discriminator
+            optimizers["d_optimizer"] = adam()
+        game.compile(**optimizers)
     callbacks = [
         kg.callbacks.BackupAndRestore(out / "backup", save_freq=args.save_every, delete_checkpoint=False),
         kg.callbacks.TerminateOnNaN(),
@@ -313,8 +313,9 @@ def register(subparsers):
     p.add_argument("--time-limit", type=float, default=None, help="seconds: stop cleanly (checkpoint kept) before then")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--distribute", choices=("none", "data-parallel"), default="none",
-                   help="data-parallel: the batch split over every device (keras.distribution.DataParallel; "
-                        "JAX backend), recorded in run.json and the exported card")
+                   help="data-parallel: the batch split over every device (JAX: keras.distribution.DataParallel; "
+                        "TensorFlow: tf.distribute.MirroredStrategy over the GPUs), recorded in run.json and the "
+                        "exported card")
     p.set_defaults(func=_train_entry)
 
     e = subparsers.add_parser("export", help="a trained game (.keras or run folder) -> a zoo entry folder")

@@ -6,6 +6,8 @@ current generator's samples and older ones, which damps oscillation.
 import keras
 from keras import ops
 
+from keras_gans import backend
+
 
 def _image_shape(shape, what="image_shape"):
     try:
@@ -120,7 +122,8 @@ class ImagePool(keras.layers.Layer):
             )
         seed = self.seed_generator if seed_generator is None else seed_generator
         dtype = images.dtype
-        x = ops.cast(ops.stop_gradient(images), "float32")
+        # data-parallel (tf.distribute): every replica updates the pool from the global batch, as one device
+        x, rows = backend.replica_gather(ops.cast(ops.stop_gradient(images), "float32"))
         n = ops.shape(x)[0]
         size = self.pool_size
         u = keras.random.uniform((n,), seed=seed)
@@ -147,7 +150,7 @@ class ImagePool(keras.layers.Layer):
         )
         self.buffer.assign(buffer)
         self.count.assign(count)
-        return ops.cast(out, dtype)
+        return ops.cast(rows(out), dtype)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

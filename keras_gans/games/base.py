@@ -350,14 +350,19 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         """``backend.value_and_grad`` for one player: under ``mixed_float16``
         its LossScaleOptimizer's scale multiplies the loss before the
         backward pass (``apply`` divides it out and skips non-finite steps);
-        the unscaled loss is returned."""
+        under a tf.distribute strategy, ``1 / replicas`` does (the optimizer
+        sums the replicas' gradients). The unscaled loss is returned."""
         opt = getattr(self, optimizer_name)
-        if not isinstance(opt, keras.optimizers.LossScaleOptimizer):
+        replicas = backend.replica_loss_scale()  # 1 / replicas under tf.distribute: summed grads = global mean's
+        if not isinstance(opt, keras.optimizers.LossScaleOptimizer) and replicas == 1.0:
             return backend.value_and_grad(fn, variables)
 
         def scaled():
             loss, aux = fn()
-            return opt.scale_loss(loss), (loss, aux)
+            out = loss * replicas if replicas != 1.0 else loss
+            if isinstance(opt, keras.optimizers.LossScaleOptimizer):
+                out = opt.scale_loss(out)
+            return out, (loss, aux)
 
         _, (loss, aux), grads = backend.value_and_grad(scaled, variables)
         return loss, aux, grads

@@ -132,8 +132,9 @@ class GAN(AdversarialGame):
     def sample_latent(self, batch_size):
         """Noise for one player's step: ``N(0, I)`` of shape (batch, latent_dim).
         Override to change the prior."""
-        return keras.random.normal(
-            (batch_size, self.latent_dim), dtype=self.compute_dtype, seed=self.seed_generator
+        return backend.replica_draw(
+            lambda shape: keras.random.normal(shape, dtype=self.compute_dtype, seed=self.seed_generator),
+            (batch_size, self.latent_dim),
         )
 
     def _noisy(self, x):

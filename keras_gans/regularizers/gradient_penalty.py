@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_gans import backend
 from keras_gans.regularizers.base import (
     DiscriminatorRegularizer,
     gradient_norms,
@@ -31,7 +32,7 @@ class GradientPenalty(DiscriminatorRegularizer):
 
     def interpolate(self, real, fake, seed):
         shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-        alpha = keras.random.uniform(shape, dtype=real.dtype, seed=seed)
+        alpha = backend.replica_draw(lambda s: keras.random.uniform(s, dtype=real.dtype, seed=seed), shape)
         return alpha * real + (1.0 - alpha) * fake
 
     def penalty(self, critic, x_hat):

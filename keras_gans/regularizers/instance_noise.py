@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_gans import backend
 from keras_gans.regularizers.base import register
 
 
@@ -32,7 +33,7 @@ class InstanceNoise:
         return self.stddev * ops.maximum(0.0, 1.0 - frac)
 
     def __call__(self, x, step, seed):
-        noise = keras.random.normal(ops.shape(x), dtype=x.dtype, seed=seed)
+        noise = backend.replica_draw(lambda s: keras.random.normal(s, dtype=x.dtype, seed=seed), ops.shape(x))
         return x + ops.cast(self.stddev_at(step), x.dtype) * noise
 
     def get_config(self):
