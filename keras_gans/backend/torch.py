@@ -7,6 +7,7 @@ but cannot trace a double backward, so games that need one run eagerly here
 """
 
 import torch
+import torch.distributed as dist
 
 JIT_DOUBLE_BACKWARD = False
 # Model.export formats that work here with the installed packages (keras-gans export)
@@ -15,8 +16,9 @@ EXPORT_FORMATS = ("onnx",)
 LOSS_SCALING_REFUSAL = None
 # why `keras-gans train --distribute data-parallel` cannot run here (None: it can)
 DATA_PARALLEL_REFUSAL = (
-    "data-parallel training is not available on the torch backend yet (a game's two optimizers and its "
-    "double backward are not wired to DistributedDataParallel). Use KERAS_BACKEND=jax "
+    "on the torch backend, data-parallel training runs one process per device under torchrun "
+    "(torch.distributed, each process fitting its shard of every batch: README, More than one device), "
+    "which this command does not launch. Use the Python API with torchrun, or KERAS_BACKEND=jax "
     "(keras.distribution.DataParallel) or KERAS_BACKEND=tensorflow (tf.distribute.MirroredStrategy)."
 )
 
@@ -40,6 +42,10 @@ def value_and_grad(fn, variables):
     grads = [
         torch.zeros_like(p) if g is None else g for g, p in zip(grads, params)
     ]
+    if _replica()[1] > 1:  # torch.distributed: sum the processes' gradients (each loss is / world size)
+        flat = torch.cat([g.reshape(-1) for g in grads])
+        dist.all_reduce(flat)
+        grads = [f.view_as(g) for f, g in zip(torch.split(flat, [g.numel() for g in grads]), grads)]
     return loss, aux, grads
 
 
@@ -54,27 +60,84 @@ def input_gradient(fn, x):
 
 class GameTrainer:
     """Keras' torch trainer calls ``train_step(data)``, eagerly or under
-    ``torch.compile``."""
+    ``torch.compile``. Under torch.distributed (one process per device,
+    started by torchrun, each fitting its shard of every global batch) the
+    batch norms' statistics are summed over the processes first."""
 
     def train_step(self, data):
+        if _replica()[1] > 1 and not getattr(self, "_synchronized_batch_norm", False):
+            _synchronize_batch_norm(self)
+            self._synchronized_batch_norm = True
         return self.game_step(data)
 
 
+def _replica():
+    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def _synchronize_batch_norm(model):
+    """Give every Keras BatchNormalization of ``model`` moments over the
+    global batch: sums of x and x^2 and the count, all-reduced across the
+    processes with a differentiable all-reduce (torch.distributed.nn), as
+    Keras' ``synchronized=True`` does on TensorFlow (which Keras refuses on
+    torch). The override is an instance attribute: not in the saved config."""
+    import keras
+    from torch.distributed.nn.functional import all_reduce
+
+    def moments_of(layer):
+        def moments(inputs, mask):
+            if mask is not None:
+                raise NotImplementedError(f"{layer.name}: a masked batch norm cannot be synchronized on torch.")
+            x = inputs.float()
+            axes = list(layer._reduction_axes)
+            count = torch.tensor(float(x.numel() // x.shape[layer.axis]), device=x.device)
+            sums = torch.stack([x.sum(dim=axes), torch.square(x).sum(dim=axes)])
+            sums = all_reduce(sums)
+            total = all_reduce(count.clone())
+            mean = sums[0] / total
+            variance = torch.clamp(sums[1] / total - torch.square(mean), min=0.0)
+            return mean.to(inputs.dtype), variance.to(inputs.dtype)
+
+        return moments
+
+    for layer in model._flatten_layers(include_self=False, recursive=True):
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer._moments = moments_of(layer)
+
+
 def replica_draw(draw, shape):
-    """``draw(shape)``: one process sees the global batch (on JAX,
-    ``DataParallel`` shards global arrays), so its draw is the global one."""
-    return draw(shape)
+    """This process's rows of what one device would draw for the global batch
+    (the processes' seed generators advance alike); one process: ``draw(shape)``."""
+    rank, n = _replica()
+    if n == 1:
+        return draw(shape)
+    b = int(shape[0])
+    return draw((b * n, *shape[1:]))[rank * b:(rank + 1) * b]
 
 
 def replica_loss_scale():
-    """1: gradients are of the global batch's loss (no cross-replica sum)."""
-    return 1.0
+    """1 / processes under torch.distributed (``value_and_grad`` sums their
+    gradients); else 1."""
+    return 1.0 / _replica()[1]
 
 
 def replica_gather(x):
-    """``(x, rows)``: the batch is already global; ``rows(y)`` is ``y``."""
-    return x, lambda y: y
+    """``(global x, rows)``: under torch.distributed, the processes' batches
+    concatenated in rank order and ``rows(y)`` this process's rows (for state
+    updated from the whole batch: image pools); one process: ``(x, identity)``."""
+    rank, n = _replica()
+    if n == 1:
+        return x, lambda y: y
+    parts = [torch.empty_like(x) for _ in range(n)]
+    dist.all_gather(parts, x.contiguous())
+    b = x.shape[0]
+    return torch.cat(parts), lambda y: y[rank * b:(rank + 1) * b]
 
 
 def data_parallel(batch_size):
     raise ValueError(DATA_PARALLEL_REFUSAL)
+
+
+
