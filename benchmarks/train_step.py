@@ -124,10 +124,12 @@ def build_game(name, shape, rng):
     return game, dict(g_optimizer=_adam(1e-4, 0.9), d_optimizer=_adam(1e-4, 0.9)), (lr_img, hr_img)
 
 
-def time_keras(name, shape, steps, repeats, jit):
+def time_keras(name, shape, steps, repeats, jit, policy="float32"):
     """This process's backend: {first_step_s, s_per_step_blocks, ...}."""
     import keras
     import numpy as np
+
+    keras.mixed_precision.set_global_policy(policy)  # before the game is built
 
     game, opts, data = build_game(name, shape, np.random.default_rng(0))
     game.compile(**opts, jit_compile=jit)
@@ -144,7 +146,8 @@ def time_keras(name, shape, steps, repeats, jit):
             logs = game.train_on_batch(*data, return_dict=True)
         [float(v) for v in logs.values()]  # wait for the device
         blocks.append((time.perf_counter() - t0) / steps)
-    return {"impl": f"keras-{keras.backend.backend()}", "backend": keras.backend.backend(),
+    suffix = "" if policy == "float32" else f" {policy}"
+    return {"impl": f"keras-{keras.backend.backend()}{suffix}", "backend": keras.backend.backend(), "policy": policy,
             "keras": keras.__version__, "first_step_s": first, "s_per_step_blocks": blocks}
 
 
@@ -158,7 +161,7 @@ def _json_line(proc, cmd):
 def run_backend(backend, name, shape, args):
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--game", name,
            "--shape-json", json.dumps(shape), "--steps", str(args.steps),
-           "--repeats", str(args.repeats), "--jit", args.jit]
+           "--repeats", str(args.repeats), "--jit", args.jit, "--policy", args.policy]
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     return _json_line(subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=7200), cmd)
 
@@ -238,6 +241,8 @@ def main(argv=None):
                         "process's KERAS_BACKEND, in process)")
     p.add_argument("--jit", default="auto", choices=["auto", "true", "false"],
                    help="compile(jit_compile=...): auto (Keras' default), true, false")
+    p.add_argument("--policy", default="float32", choices=["float32", "mixed_bfloat16", "mixed_float16"],
+                   help="Keras dtype policy of the keras_gans rows (the native reference stays float32)")
     p.add_argument("--reference", default=str(REFERENCE))
     p.add_argument("--reference-settings", default="default,channels_last",
                    help="native settings to time; the fastest is the yardstick")
@@ -255,7 +260,7 @@ def main(argv=None):
         p.error(f"unknown game(s) {bad}: expected 'all' or a comma list of {', '.join(GAME_NAMES)}")
     if args.worker:
         os.environ.setdefault("KERAS_BACKEND", "jax")
-        print(json.dumps(time_keras(names[0], json.loads(args.shape_json), args.steps, args.repeats, jit)))
+        print(json.dumps(time_keras(names[0], json.loads(args.shape_json), args.steps, args.repeats, jit, args.policy)))
         return 0
     if not args.no_reference and not Path(args.reference).is_file():
         p.error(f"reference not found: {args.reference} (pass --reference PATH or --no-reference)")
@@ -285,7 +290,7 @@ def main(argv=None):
             for backend in args.backends.split(","):
                 game_rows.append({**base, **run_backend(backend, name, shape, args)})
         else:
-            game_rows.append({**base, **time_keras(name, shape, args.steps, args.repeats, jit)})
+            game_rows.append({**base, **time_keras(name, shape, args.steps, args.repeats, jit, args.policy)})
         refs = [statistics.median(r["s_per_step_blocks"]) for r in game_rows if r["impl"].startswith("torch-native")]
         fastest = shape["batch"] / min(refs) if refs else None
         for row in game_rows:
