@@ -35,3 +35,34 @@ def test_srgan_card_is_sharper_and_lower_psnr_than_srresnet_card():
         gan, mse = cards["srgan_x4"][s], cards["srresnet_x4"][s]
         assert gan["hf_ratio"] > mse["hf_ratio"] and gan["gradient_ratio"] > mse["gradient_ratio"], (s, gan, mse)
         assert gan["psnr"] > gan["bicubic_psnr"], (s, gan)
+
+
+def test_recipe_export_carries_the_card_history_forward(tmp_path):
+    """Each session's export extends the card's history by one sentence per new
+    training segment and restates the total; the measured status line and
+    progress table stay; nothing is carried across stages."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sr_recipe", REPO / "zoo" / "srresnet_x4" / "recipe.py")
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    old = {"training": {"stage": "srresnet", "steps": 9136, "smoke": False,
+                        "history": "Steps 1-9,136: earlier. Total 9,136 steps, 24,353 s (6.76 CPU-hours on two CPU models).",
+                        "progress": [{"steps": 9136, "Set5": 30.19}]},
+           "limits": ["BELOW THE TARGET (...): measured 30.19", "Trained on T91 only."]}
+    (tmp_path / "config.json").write_text(json.dumps(old))
+    segments = [{"steps_from": 0, "steps_to": 2136, "wall_s": 100.0, "backend": "torch"},
+                {"steps_from": 2136, "steps_to": 3000, "wall_s": 3600.0, "cpu": "AMD EPYC", "cores": 2,
+                 "backend": "tensorflow", "note": "Adam 1e-5"}]
+    new = {"training": {"stage": "srresnet", "steps": 10000, "wall_time_s": 27953.0, "segments": segments,
+                        "smoke": False}, "limits": ["Trained on T91 only.", "Other."]}
+    recipe.carry_forward(new, tmp_path / "config.json", 7000)
+    assert new["training"]["history"] == (
+        "Steps 1-9,136: earlier. Steps 9,137-10,000 (3,600 s on a 2-core AMD EPYC, tensorflow backend; "
+        "Adam 1e-5). Total 10,000 steps, 27,953 s (7.76 CPU-hours; each segment's CPU above).")
+    assert new["limits"] == ["BELOW THE TARGET (...): measured 30.19", "Trained on T91 only.", "Other."]
+    assert new["training"]["progress"] == [{"steps": 9136, "Set5": 30.19}]
+    srgan = {"training": {"stage": "srgan", "steps": 500, "wall_time_s": 1.0, "segments": [], "smoke": False},
+             "limits": ["x"]}
+    recipe.carry_forward(srgan, tmp_path / "config.json", 0)
+    assert "history" not in srgan["training"] and srgan["limits"] == ["x"]

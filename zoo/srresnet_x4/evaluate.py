@@ -117,6 +117,33 @@ def crops(models, path, tile=128, zoom=2):
     return path
 
 
+TARGET = "SRCNN (91 images)"  # issue 11: srresnet_x4 at least at SRCNN's level on all three sets
+
+
+def status(config, metrics):
+    """The card's status line (limits[0]) and progress table of an SRResNet
+    entry, from what was just measured: where it stands against the target,
+    after how much training, and how it got there."""
+    t = config["training"]
+    steps, hours = int(t["steps"]), float(t["wall_time_s"]) / 3600
+    progress = [r for r in t.get("progress", []) if r["steps"] != steps]
+    progress.append({"steps": steps, **{s: round(metrics[s]["psnr"], 2) for s in SETS}})
+    t["progress"] = sorted(progress, key=lambda r: r["steps"])
+    target = REFERENCES[TARGET]
+    fmt = lambda vals: " / ".join(f"{v:.2f}" for v in vals)  # noqa: E731
+    ours = [metrics[s]["psnr"] for s in SETS]
+    gaps = [target[s] - metrics[s]["psnr"] for s in SETS]
+    head = "TARGET MET" if max(gaps) <= 0 else "BELOW THE TARGET"
+    line = (f"{head} ({TARGET.split(' (')[0]}'s level, {fmt(target[s] for s in SETS)} dB on Set5 / Set14 / BSD100): "
+            f"measured {fmt(ours)} dB after {steps:,} steps ({hours:.2f} CPU-hours)")
+    line += f"; the gap is {fmt(gaps)} dB." if max(gaps) > 0 else "."
+    earlier = [r for r in t["progress"] if r["steps"] < steps][-3:]
+    if earlier:
+        line += " Earlier: " + "; ".join(f"{fmt(r[s] for s in SETS)} dB at {r['steps']:,}" for r in reversed(earlier)) + "."
+    line += f" Optimizer: {t.get('optimizer')}. Training continues from the run folder (see Training)."
+    return line
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--entry", default=str(HERE))
@@ -137,6 +164,14 @@ def main(argv=None):
     print("\n".join(psnr_rows + [""] + sharp_rows))
     if args.write:
         crops(models, Path(args.entry) / "samples.png")
+        config = json.loads((Path(args.entry) / "config.json").read_text())
+        if config.get("training", {}).get("stage") == "srresnet" and not config["training"].get("smoke"):
+            line = status(config, metrics)
+            limits = [x for x in config.get("limits", []) if not str(x).startswith(("BELOW THE TARGET", "TARGET MET"))]
+            extra_status = {"limits": [line, *limits], "training": config["training"]}
+            print(line)
+        else:
+            extra_status = {}
         recipe_utils.update_metrics(
             args.entry, metrics,
             {"command": recipe_utils.command_line(),
@@ -147,7 +182,7 @@ def main(argv=None):
                          "of HR, hf_ratio = spectral energy above the LR Nyquist (1/8 cycle/px, Hann "
                          "window) of the output / of HR (keras_gans.metrics)"},
             notes={s: "x4 means: PSNR (dB), SSIM, gradient_ratio, hf_ratio of the model (bicubic_*: of bicubic)" for s in SETS},
-            extra={"samples": "samples.png", "results": [
+            extra={**extra_status, "samples": "samples.png", "results": [
                 "PSNR (dB) / SSIM, x4, in the layout of Ledig et al. 2017, Table 2:", "",
                 *psnr_rows, "",
                 "Published SSIMs are left out: our SSIM follows the MATLAB ssim_index convention "

@@ -43,6 +43,7 @@ Checks:
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -261,6 +262,8 @@ def card(args, stage, steps, wall, history, n_images, init_info=None):
             "upscale() takes RGB arrays (convert grayscale/RGBA first); `keras-gans upscale` takes grayscale and "
             "RGBA files too (alpha upscaled bicubically, grey kept grey).",
             "The generator's output is linear: upscale() clips it to the image range.",
+            "No checkpoint selection (T91 has no held-out split here): the latest weights ship; Set5/Set14/BSD100 "
+            "were never used in training.",
         ] + ([
             f"Adversarial fine-tuning of {steps:,} steps, against the paper's 200,000 (10^5 at 1e-4, then 10^5 "
             "at 1e-5) on a GPU: a 2-core CPU allows this much per session. The detail it adds is measured on "
@@ -268,6 +271,44 @@ def card(args, stage, steps, wall, history, n_images, init_info=None):
             "model it invents texture that is not in the input (do not use it where fidelity matters).",
         ] if srgan else []),
     }
+
+
+def carry_forward(entry_card, old_config, prior_steps):
+    """Keep what earlier exports of this entry wrote by hand or measured:
+    the training history (extended by one sentence per new segment, and a
+    new total), the status line (limits[0], re-measured by evaluate.py) and
+    the PSNR progress table. Nothing is carried into a fresh entry or
+    across stages."""
+    old_config = Path(old_config)
+    if not old_config.is_file():
+        return entry_card
+    old = json.loads(old_config.read_text())
+    t_old, t_new = old.get("training", {}), entry_card["training"]
+    if t_old.get("stage") != t_new["stage"] or t_old.get("smoke") or t_new.get("smoke"):
+        return entry_card
+    covered = int(t_old.get("steps") or 0) - prior_steps  # run steps the old history already tells
+    if t_old.get("history"):
+        sentences = []
+        for seg in t_new.get("segments", []):
+            if seg["steps_to"] <= covered:
+                continue
+            a, b = prior_steps + max(seg["steps_from"], covered) + 1, prior_steps + seg["steps_to"]
+            note = f"; {seg['note']}" if seg.get("note") else ""
+            sentences.append(f"Steps {a:,}-{b:,} ({seg['wall_s']:,.0f} s on a {seg.get('cores', '?')}-core "
+                             f"{seg.get('cpu', 'CPU')}, {seg['backend']} backend{note}).")
+        head = re.sub(r"\s*Total [\d,]+ steps[^.]*\([^)]*\)\.?\s*$", "", t_old["history"]).rstrip()
+        wall = t_new["wall_time_s"]
+        total = f"Total {t_new['steps']:,} steps, {wall:,.0f} s ({wall / 3600:.2f} CPU-hours; each segment's CPU above)."
+        t_new["history"] = " ".join([head, *sentences, total])
+    for key in ("progress",):
+        if key in t_old:
+            t_new[key] = t_old[key]
+    if old.get("limits") and str(old["limits"][0]).startswith(STATUS_PREFIXES):
+        entry_card["limits"] = [old["limits"][0], *[x for x in entry_card["limits"] if x != old["limits"][0]]]
+    return entry_card
+
+
+STATUS_PREFIXES = ("BELOW THE TARGET", "TARGET MET", "EARLY WEIGHTS")
 
 
 def main(argv=None):
@@ -305,6 +346,9 @@ def main(argv=None):
     p.add_argument("--prior-steps", type=int, default=0,
                    help="updates already in the --warmstart weights (added to the card's count)")
     p.add_argument("--prior-wall-s", type=float, default=0.0, help="their wall time (for the card)")
+    p.add_argument("--segment-note", default=None,
+                   help="a sentence for this training segment (machine sharing, pauses), kept in segments.json "
+                        "and told in the card's history")
     p.add_argument("--no-export", action="store_true", help="train only; do not write the zoo entry")
     p.add_argument("--export-only", action="store_true",
                    help="write the zoo entry from the run folder's newest checkpoint, without training")
@@ -367,7 +411,8 @@ def main(argv=None):
     done = int(keras.ops.convert_to_numpy(game.g_optimizer.iterations))
     if not args.export_only:
         restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
-        log.add(int(restored["epoch"]) * epoch_steps + int(restored["step"]) if restored else 0, done, wall)
+        log.add(int(restored["epoch"]) * epoch_steps + int(restored["step"]) if restored else 0, done, wall,
+                **({"note": args.segment_note} if args.segment_note else {}))
     print(f"at step {done} of this run ({log.wall_s / 3600:.2f} h in all)", flush=True)
     if args.no_export:
         return 0
@@ -380,6 +425,7 @@ def main(argv=None):
                       len(images), init_info)
     entry_card["training"]["segments"] = log.segments
     entry_card["training"]["command"] = log.training_command() or entry_card["training"]["command"]
+    carry_forward(entry_card, out / "config.json", args.prior_steps)
     folder = kg.zoo.save(game, out, card=entry_card, overwrite=True, extra_files=[Path(__file__)])
     print(f"saved {folder} (logs {({k: round(float(v[-1]), 4) for k, v in hist.history.items()})})")
     return 0
