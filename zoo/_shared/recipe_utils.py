@@ -225,6 +225,34 @@ def training_callbacks(folder, save_every, time_limit=None, every_s=60.0, total_
     return cbs
 
 
+def add_distribute_argument(parser):
+    parser.add_argument(
+        "--distribute", choices=("none", "data-parallel"), default="none",
+        help="data-parallel: each batch split over every device (JAX: keras.distribution.DataParallel; "
+             "TensorFlow: tf.distribute.MirroredStrategy; torch: refused, see README), recorded per segment",
+    )
+
+
+def distribution(args):
+    """``(scope, record)`` for ``--distribute``: build and compile the game in
+    ``with scope():``; ``record`` (``{"distribution": ..., "devices": ...}``,
+    or {} for one device) goes into the run's segment. A distribution the
+    user set with ``keras.distribution.set_distribution`` is recorded too."""
+    import contextlib
+
+    import keras
+
+    from keras_gans import backend
+
+    if getattr(args, "distribute", "none") == "none":
+        current = keras.distribution.distribution() if keras.backend.backend() == "jax" else None
+        return contextlib.nullcontext, ({"distribution": type(current).__name__} if current else {})
+    try:
+        return backend.data_parallel(args.batch_size)
+    except ValueError as e:
+        raise SystemExit(f"--distribute {args.distribute}: {e}") from None
+
+
 class RunLog:
     """Wall time and steps of every session a run was trained in, kept in
     ``folder/segments.json`` (so a card can state the cumulative cost)."""

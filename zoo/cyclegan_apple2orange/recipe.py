@@ -172,6 +172,7 @@ def main(argv=None):
     p.add_argument("--save-every", type=int, default=50, help="checkpoint every N steps")
     p.add_argument("--time-limit", type=float, default=None,
                    help="seconds: stop cleanly (checkpoint written) before then, and export the entry")
+    recipe_utils.add_distribute_argument(p)
     p.add_argument("--no-export", action="store_true", help="train only; do not write the zoo entry")
     p.add_argument("--export-only", action="store_true",
                    help="write the zoo entry from the run folder's newest checkpoint, without training")
@@ -206,11 +207,13 @@ def main(argv=None):
         constant_steps=(args.epochs - args.decay_epochs) * steps_per_epoch,
         decay_steps=max(1, args.decay_epochs * steps_per_epoch),
     )
-    model = build(args)
-    model.compile(
-        g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
-        d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
-    )
+    scope, distributed = recipe_utils.distribution(args)
+    with scope():  # tf.distribute: the game's variables live in the strategy
+        model = build(args)
+        model.compile(
+            g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
+            d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
+        )
 
     run = recipe_utils.run_dir("cyclegan_apple2orange", args.run_dir or (tempfile.mkdtemp() if args.smoke else None))
     log = recipe_utils.RunLog(run)
@@ -232,7 +235,8 @@ def main(argv=None):
         wall = time.time() - t0
         steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
         restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
-        log.add(int(restored["epoch"]) * steps_per_epoch + int(restored["step"]) if restored else 0, steps, wall)
+        log.add(int(restored["epoch"]) * steps_per_epoch + int(restored["step"]) if restored else 0, steps, wall,
+                **distributed)
     print(f"at step {steps} ({steps / steps_per_epoch:.1f} epochs), {log.wall_s / 3600:.2f} h in all", flush=True)
     if args.no_export:
         return 0

@@ -346,6 +346,7 @@ def main(argv=None):
     p.add_argument("--prior-steps", type=int, default=0,
                    help="updates already in the --warmstart weights (added to the card's count)")
     p.add_argument("--prior-wall-s", type=float, default=0.0, help="their wall time (for the card)")
+    recipe_utils.add_distribute_argument(p)
     p.add_argument("--segment-note", default=None,
                    help="a sentence for this training segment (machine sharing, pauses), kept in segments.json "
                         "and told in the card's history")
@@ -371,9 +372,12 @@ def main(argv=None):
         g = kg.srgan.srresnet(scale=SCALE, blocks=args.blocks, filters=args.filters)
         d = kg.srgan.srgan_discriminator(filters=args.filters, image_size=args.crop)
         game = kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight)
+        game.compile(**optimizers(args, args.stage, steps))
     else:
-        game = build_game(args, args.stage)
-    game.compile(**optimizers(args, args.stage, steps))
+        scope, distributed = recipe_utils.distribution(args)
+        with scope():  # tf.distribute: the game's variables live in the strategy
+            game = build_game(args, args.stage)
+            game.compile(**optimizers(args, args.stage, steps))
 
     if args.benchmark:
         compile_s, per_step, cpu_per_step = benchmark(game, images, args, args.benchmark)
@@ -412,7 +416,7 @@ def main(argv=None):
     if not args.export_only:
         restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
         log.add(int(restored["epoch"]) * epoch_steps + int(restored["step"]) if restored else 0, done, wall,
-                **({"note": args.segment_note} if args.segment_note else {}))
+                **distributed, **({"note": args.segment_note} if args.segment_note else {}))
     print(f"at step {done} of this run ({log.wall_s / 3600:.2f} h in all)", flush=True)
     if args.no_export:
         return 0
