@@ -29,26 +29,11 @@ demo: install
 ring: install
 	$(BIN)/python examples/ring_of_gaussians.py --out outputs
 
-# One pytest run per backend. The passes in BESIDE run in the background, beside the
-# others (their log is printed at the end): a pass keeps about 1.2 of the 2 cores busy on
-# average (imports, tracing, subprocess start-up are single-threaded), so running the
-# shortest pass (torch) beside the other two uses the idle core. BESIDE= runs all in turn.
-BESIDE ?= torch
-PYTEST := -m pytest -q -p no:cacheprovider --durations=15
 test: install
-	@status=0; logs=$$(mktemp -d); pids=""; \
-	for b in $(BACKENDS); do case " $(BESIDE) " in *" $$b "*) \
-	  echo "== KERAS_BACKEND=$$b: started in the background"; \
-	  (KERAS_BACKEND=$$b $(BIN)/python $(PYTEST) $(PYTEST_ARGS) > $$logs/$$b.log 2>&1; echo $$? > $$logs/$$b.rc) & \
-	  pids="$$pids $$!";; esac; done; \
-	for b in $(BACKENDS); do case " $(BESIDE) " in *" $$b "*) ;; *) \
+	@status=0; for b in $(BACKENDS); do \
 	  echo "== KERAS_BACKEND=$$b"; \
-	  KERAS_BACKEND=$$b $(BIN)/python $(PYTEST) $(PYTEST_ARGS) || status=1;; esac; done; \
-	for pid in $$pids; do wait $$pid; done; \
-	for b in $(BACKENDS); do if [ -f $$logs/$$b.rc ]; then \
-	  echo "== KERAS_BACKEND=$$b (ran in the background)"; cat $$logs/$$b.log; \
-	  [ "$$(cat $$logs/$$b.rc)" = 0 ] || status=1; fi; done; \
-	rm -rf $$logs; exit $$status
+	  KERAS_BACKEND=$$b $(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS) || status=1; \
+	done; exit $$status
 
 test-one: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
