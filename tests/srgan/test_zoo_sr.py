@@ -20,7 +20,11 @@ def test_card_set5_psnr_is_reproduced_on_this_backend(name):
     got = result["mean"]["model"]
     assert abs(got["psnr"] - card["psnr"]) < 0.01, (got, card)
     assert abs(got["ssim"] - card["ssim"]) < 1e-3, (got, card)
-    assert got["psnr"] > result["mean"]["bicubic"]["psnr"] + 1.0  # it learned something
+    bicubic = result["mean"]["bicubic"]
+    if name == "srresnet_x4":  # it learned something
+        assert got["psnr"] > bicubic["psnr"] + 1.0
+    else:  # SRGAN trades PSNR for detail: above bicubic on both
+        assert got["psnr"] > bicubic["psnr"] + 0.2 and got["gradient_ratio"] > bicubic["gradient_ratio"] + 0.1
     for k in ("gradient_ratio", "hf_ratio"):  # the card's sharpness, where it lists it
         if k in card:
             assert abs(got[k] - card[k]) < 2e-3, (k, got[k], card[k])

@@ -430,7 +430,10 @@ def main(argv=None):
     entry_card["training"]["segments"] = log.segments
     entry_card["training"]["command"] = log.training_command() or entry_card["training"]["command"]
     carry_forward(entry_card, out / "config.json", args.prior_steps)
-    folder = kg.zoo.save(game, out, card=entry_card, overwrite=True, extra_files=[Path(__file__)])
+    # SRGAN: the discriminator's Dense(1024) on 6x6x512 features alone is 75 MB in float32; float16
+    # storage keeps the entry under 64 MB (the card's numbers are measured on the stored weights)
+    dtype = "float16" if args.stage == "srgan" else "float32"
+    folder = kg.zoo.save(game, out, card=entry_card, overwrite=True, extra_files=[Path(__file__)], weights_dtype=dtype)
     print(f"saved {folder} (logs {({k: round(float(v[-1]), 4) for k, v in hist.history.items()})})")
     return 0
 
