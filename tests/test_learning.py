@@ -71,9 +71,9 @@ def test_ring_of_gaussians_wgan_gp_covers_the_modes():
     assert covered >= 7 and precise >= 0.8, (covered, precise)
 
 
-@pytest.mark.skipif(keras.backend.backend() == "torch",
-                    reason="4,000 eager torch steps (80 s, 6x the other backends): runs in the tensorflow and jax "
-                           "passes; tests/test_cross_backend.py proves the spectral-norm step is the same on torch")
+@pytest.mark.skipif(keras.backend.backend() != "jax",
+                    reason="4,000 steps (torch 80 s, TF 24 s, JAX 19 s): runs in the jax pass; "
+                           "tests/test_cross_backend.py proves the spectral-norm step is the same on every backend")
 def test_ring_of_gaussians_spectral_norm_gan_covers_the_modes():
     steps = 2000
     g, d = mlp_pair(width=128, depth=3, spectral_norm=True, seed=0)
