@@ -128,7 +128,7 @@ def replica_draw(draw, shape):
     replica, n = _replica()
     if n == 1:
         return draw(shape)
-    b = tf.shape(tf.zeros((shape[0], 0)))[0] if not isinstance(shape[0], int) else shape[0]
+    b = shape[0]  # an int, or a scalar tensor when the batch is not known when tracing
     full = draw((b * n, *shape[1:]))
     return full[replica * b:(replica + 1) * b]
 

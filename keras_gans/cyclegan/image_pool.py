@@ -122,7 +122,7 @@ class ImagePool(keras.layers.Layer):
             )
         seed = self.seed_generator if seed_generator is None else seed_generator
         dtype = images.dtype
-        # data-parallel (tf.distribute): every replica updates the pool from the global batch, as one device
+        # data-parallel (tf.distribute, torch.distributed): every replica updates the pool from the global batch
         x, rows = backend.replica_gather(ops.cast(ops.stop_gradient(images), "float32"))
         n = ops.shape(x)[0]
         size = self.pool_size

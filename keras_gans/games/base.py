@@ -350,10 +350,11 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
         """``backend.value_and_grad`` for one player: under ``mixed_float16``
         its LossScaleOptimizer's scale multiplies the loss before the
         backward pass (``apply`` divides it out and skips non-finite steps);
-        under a tf.distribute strategy, ``1 / replicas`` does (the optimizer
-        sums the replicas' gradients). The unscaled loss is returned."""
+        when data-parallel (tf.distribute, torch.distributed), ``1 /
+        replicas`` does (the replicas' gradients are summed). The unscaled
+        loss is returned."""
         opt = getattr(self, optimizer_name)
-        replicas = backend.replica_loss_scale()  # 1 / replicas under tf.distribute: summed grads = global mean's
+        replicas = backend.replica_loss_scale()  # 1 / replicas when data-parallel: summed grads = global mean's
         if not isinstance(opt, keras.optimizers.LossScaleOptimizer) and replicas == 1.0:
             return backend.value_and_grad(fn, variables)
 
