@@ -29,10 +29,17 @@ demo: install
 ring: install
 	$(BIN)/python examples/ring_of_gaussians.py --out outputs
 
+# Each backend's pass runs on TEST_WORKERS pytest-xdist workers of one compute thread each
+# (a test file stays on one worker, so a module's fixture is built once): on 2 cores this
+# keeps both busy (one process with 2 threads used ~1.2 cores: compiles, Python, small ops).
+TEST_WORKERS ?= 2
+ONE_THREAD := OMP_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \
+	XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 test: install
 	@status=0; for b in $(BACKENDS); do \
 	  echo "== KERAS_BACKEND=$$b"; \
-	  KERAS_BACKEND=$$b $(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS) || status=1; \
+	  KERAS_BACKEND=$$b $(ONE_THREAD) $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) \
+	    --dist loadfile --durations=15 $(PYTEST_ARGS) || status=1; \
 	done; exit $$status
 
 test-one: install

@@ -70,3 +70,29 @@ def test_recipe_export_carries_the_card_history_forward(tmp_path):
              "limits": ["x"]}
     recipe.carry_forward(srgan, tmp_path / "config.json", 0)
     assert "history" not in srgan["training"] and srgan["limits"] == ["x"]
+
+
+def test_evaluate_writes_the_srgan_status_line_from_what_it_measured():
+    """evaluate.py's SRGAN status line (limits[0]) states the measured PSNR and
+    sharpness against the start, and the steps/hours of the card, so no hand
+    edit goes stale when the entry trains on."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sr_evaluate", REPO / "zoo" / "srresnet_x4" / "evaluate.py")
+    evaluate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(evaluate)
+    row = lambda p, g, h: {"psnr": p, "gradient_ratio": g, "hf_ratio": h}  # noqa: E731
+    ours = {"Set5": row(28.81, 0.877, 0.403), "Set14": row(26.43, 0.726, 0.209), "BSD100": row(26.04, 0.652, 0.148)}
+    start = {"Set5": row(30.19, 0.824, 0.293), "Set14": row(27.16, 0.699, 0.162), "BSD100": row(26.71, 0.615, 0.112)}
+    config = {"training": {"steps": 1337, "wall_time_s": 9000.0, "paper_steps": 200000,
+                           "init_detail": "zoo/srresnet_x4 as shipped at commit abc: 9136 steps, Set5 30.194 dB, "
+                                          "weights sha256 ef"}}
+    line = evaluate.gan_status(config, ours, start, note="A grid texture.")
+    assert line.startswith("EARLY WEIGHTS: 1,337 adversarial steps (2.50 CPU-hours) from zoo/srresnet_x4 as shipped "
+                           "at commit abc (9136 steps, Set5 30.194 dB).")
+    assert "PSNR 28.81 / 26.43 / 26.04 dB (start 30.19 / 27.16 / 26.71;" in line
+    assert "gradient ratio 0.877 / 0.726 / 0.652 (start 0.824 / 0.699 / 0.615)" in line
+    assert "0.403 / 0.209 / 0.148 of the HR images' (start 0.293 / 0.162 / 0.112)" in line
+    assert "A grid texture. Training continues" in line
+    config["training"]["steps"] = 50000
+    assert evaluate.gan_status(config, ours, start).startswith("MEASURED: 50,000 adversarial steps")

@@ -144,6 +144,29 @@ def status(config, metrics):
     return line
 
 
+PAPER_GAN = "SRGAN (Ledig)"
+
+
+def gan_status(config, metrics, start, note=None):
+    """The card's status line (limits[0]) of an SRGAN entry, measured against
+    the SRResNet it started from (``start``: that entry's metrics, measured in
+    the same run): PSNR down, sharpness up, after how much adversarial training."""
+    t = config["training"]
+    steps, hours = int(t["steps"]), float(t["wall_time_s"]) / 3600
+    fmt = lambda key, m: " / ".join(f"{m[s][key]:.{2 if key == 'psnr' else 3}f}" for s in SETS)  # noqa: E731
+    origin = t.get("init_detail") or t.get("init") or "the SRResNet entry"
+    head = "EARLY WEIGHTS" if steps < int(t.get("paper_steps") or 0) / 10 else "MEASURED"
+    line = (f"{head}: {steps:,} adversarial steps ({hours:.2f} CPU-hours) from {origin.split(':')[0]}"
+            f"{' (' + origin.split(': ', 1)[1].split(', weights')[0] + ')' if ': ' in origin else ''}. "
+            f"Measured against that start (Set5 / Set14 / BSD100): PSNR {fmt('psnr', metrics)} dB (start "
+            f"{fmt('psnr', start)}; the paper's SRGAN-VGG54 {' / '.join(f'{REFERENCES[PAPER_GAN][s]:.2f}' for s in SETS)}), "
+            f"gradient ratio {fmt('gradient_ratio', metrics)} (start {fmt('gradient_ratio', start)}), energy above the "
+            f"LR Nyquist {fmt('hf_ratio', metrics)} of the HR images' (start {fmt('hf_ratio', start)}).")
+    if note:
+        line += f" {note.strip()}"
+    return line + " Training continues from the run folder (see Training)."
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--entry", default=str(HERE))
@@ -151,6 +174,8 @@ def main(argv=None):
     p.add_argument("--compare", default=None, help="another entry measured in the same run (e.g. zoo/srresnet_x4)")
     p.add_argument("--compare-label", default=None)
     p.add_argument("--write", action="store_true", help="write the tables and samples.png into the entry's card")
+    p.add_argument("--status-note", default=None,
+                   help="SRGAN entries: what the crops in samples.png show, appended to the status line")
     args = p.parse_args(argv)
     model = kg.zoo.load(args.entry)
     metrics = measure(model)
@@ -169,6 +194,11 @@ def main(argv=None):
             line = status(config, metrics)
             limits = [x for x in config.get("limits", []) if not str(x).startswith(("BELOW THE TARGET", "TARGET MET"))]
             extra_status = {"limits": [line, *limits], "training": config["training"]}
+            print(line)
+        elif config.get("training", {}).get("stage") == "srgan" and compare and not config["training"].get("smoke"):
+            line = gan_status(config, metrics, compare[1], args.status_note)
+            limits = [x for x in config.get("limits", []) if not str(x).startswith(("EARLY WEIGHTS", "MEASURED"))]
+            extra_status = {"limits": [line, *limits]}
             print(line)
         else:
             extra_status = {}
