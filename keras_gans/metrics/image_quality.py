@@ -147,7 +147,8 @@ def ssim(a, b, scale=4, max_val=255.0, y_channel=True, window=11, sigma=1.5, k1=
 # not say the detail is right: read them beside PSNR/SSIM.
 
 
-def _sobel_magnitude(y):
+def sobel_magnitude(y):
+    """Per-pixel Sobel gradient magnitude of a 2-D array (edges replicated)."""
     p = np.pad(y, 1, mode="edge")
     gx = (p[:-2, 2:] + 2 * p[1:-1, 2:] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[1:-1, :-2] + p[2:, :-2])
     gy = (p[2:, :-2] + 2 * p[2:, 1:-1] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[:-2, 1:-1] + p[:-2, 2:])
@@ -160,10 +161,10 @@ def gradient_ratio(sr, hr, scale=4, y_channel=True):
     and texture contrast as the ground truth; below 1: smoother."""
     a, b = _prepare(sr, hr, scale, y_channel, "gradient_ratio")
     if a.ndim == 3:  # all channels: pool them
-        num = np.mean([_sobel_magnitude(a[..., c]).mean() for c in range(a.shape[-1])])
-        den = np.mean([_sobel_magnitude(b[..., c]).mean() for c in range(b.shape[-1])])
+        num = np.mean([sobel_magnitude(a[..., c]).mean() for c in range(a.shape[-1])])
+        den = np.mean([sobel_magnitude(b[..., c]).mean() for c in range(b.shape[-1])])
     else:
-        num, den = _sobel_magnitude(a).mean(), _sobel_magnitude(b).mean()
+        num, den = sobel_magnitude(a).mean(), sobel_magnitude(b).mean()
     if den == 0:
         raise ValueError("gradient_ratio: the reference image is flat (no gradient to compare with).")
     return float(num / den)

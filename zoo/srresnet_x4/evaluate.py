@@ -82,9 +82,9 @@ def sharpness_table(metrics, label, compare=None):
 
 def _crop_box(hr, size):
     """The size x size window (stride 16) with the most HR gradient: a textured part."""
-    from keras_gans.metrics.image_quality import _sobel_magnitude, rgb_to_y
+    from keras_gans.metrics.image_quality import rgb_to_y, sobel_magnitude
 
-    g = _sobel_magnitude(rgb_to_y(hr) if hr.ndim == 3 and hr.shape[-1] == 3 else hr.astype(float).squeeze())
+    g = sobel_magnitude(rgb_to_y(hr) if hr.ndim == 3 and hr.shape[-1] == 3 else hr.astype(float).squeeze())
     best, box = -1.0, (0, 0)
     for y in range(0, g.shape[0] - size + 1, 16):
         for x in range(0, g.shape[1] - size + 1, 16):
