@@ -96,3 +96,31 @@ def test_evaluate_writes_the_srgan_status_line_from_what_it_measured():
     assert "A grid texture. Training continues" in line
     config["training"]["steps"] = 50000
     assert evaluate.gan_status(config, ours, start).startswith("MEASURED: 50,000 adversarial steps")
+
+
+def test_evaluate_compare_takes_an_entry_as_committed(tmp_path):
+    """``--compare zoo/srresnet_x4@<commit>`` measures the SRResNet an SRGAN run
+    started from (its card names the commit), so the card's command reruns from
+    a clean checkout; a wrong commit is named."""
+    import hashlib
+    import importlib.util
+    import subprocess
+    from pathlib import Path
+
+    if subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True).returncode != 0:
+        pytest.skip("not a git checkout: folder@commit reads the entry from git history")
+    if not (REPO / "zoo" / "srresnet_x4" / "config.json").is_file():
+        pytest.skip("srresnet_x4 is not shipped")
+    spec = importlib.util.spec_from_file_location("sr_evaluate2", REPO / "zoo" / "srresnet_x4" / "evaluate.py")
+    evaluate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(evaluate)
+    committed = subprocess.run(["git", "-C", str(REPO), "show", "HEAD:zoo/srresnet_x4/config.json"],
+                               capture_output=True, text=True, check=True).stdout
+    folder = evaluate.entry_at(f"{REPO / 'zoo' / 'srresnet_x4'}@HEAD")
+    got = Path(folder)
+    assert (got / "config.json").read_text() == committed
+    want = json.loads(committed)["weights"]["sha256"]
+    assert hashlib.sha256((got / "model.weights.h5").read_bytes()).hexdigest() == want
+    with pytest.raises(SystemExit, match="at 'no-such-commit'"):
+        evaluate.entry_at(f"{REPO / 'zoo' / 'srresnet_x4'}@no-such-commit")
+    assert evaluate.entry_at("zoo/srresnet_x4") == "zoo/srresnet_x4"

@@ -7,13 +7,18 @@ side-by-side Set14 crops (``samples.png``) into its card.
 
     env KERAS_BACKEND=tensorflow python zoo/srresnet_x4/evaluate.py [--write]
     env KERAS_BACKEND=tensorflow python zoo/srresnet_x4/evaluate.py --entry zoo/srgan_x4 \
-        --label "SRGAN-MSE x4" --compare zoo/srresnet_x4 --compare-label "SRResNet x4" --write
+        --label "SRGAN-MSE x4" --compare zoo/srresnet_x4@8dc145f --compare-label "SRResNet (start)" --write
+
+(``--compare folder@commit``: the SRResNet the SRGAN run started from, as its card's
+init_detail names it.)
 """
 
 import argparse
 import json
 import os
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -167,11 +172,32 @@ def gan_status(config, metrics, start, note=None):
     return line + " Training continues from the run folder (see Training)."
 
 
+def entry_at(spec):
+    """``folder@commit``: that entry's config and weights as committed then
+    (e.g. the SRResNet an SRGAN run started from, named on its card), copied
+    into a temporary folder; anything else is returned as it is."""
+    if "@" not in spec:
+        return spec
+    folder, commit = spec.rsplit("@", 1)
+    repo = HERE.parents[1]
+    rel = (Path(folder) if Path(folder).is_absolute() else Path.cwd() / folder).resolve().relative_to(repo)
+    out = Path(tempfile.mkdtemp(prefix=f"{rel.name}_{commit}_"))
+    for name in ("config.json", "model.weights.h5"):
+        got = subprocess.run(["git", "-C", str(repo), "show", f"{commit}:{rel.as_posix()}/{name}"], capture_output=True)
+        if got.returncode != 0:
+            raise SystemExit(f"--compare {spec}: git has no {rel.as_posix()}/{name} at {commit!r} "
+                             f"({got.stderr.decode().strip()}); expected folder@commit of a committed entry")
+        (out / name).write_bytes(got.stdout)
+    return str(out)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--entry", default=str(HERE))
     p.add_argument("--label", default="SRResNet x4")
-    p.add_argument("--compare", default=None, help="another entry measured in the same run (e.g. zoo/srresnet_x4)")
+    p.add_argument("--compare", default=None,
+                   help="another entry measured in the same run: a folder or name (zoo/srresnet_x4), or "
+                        "folder@commit for the entry as committed then (the start of an SRGAN run)")
     p.add_argument("--compare-label", default=None)
     p.add_argument("--write", action="store_true", help="write the tables and samples.png into the entry's card")
     p.add_argument("--status-note", default=None,
@@ -181,7 +207,7 @@ def main(argv=None):
     metrics = measure(model)
     compare, models = None, []
     if args.compare:
-        other = kg.zoo.load(args.compare)
+        other = kg.zoo.load(entry_at(args.compare))
         compare = (args.compare_label or Path(args.compare).name, measure(other))
         models.append((compare[0], other))
     models.append((args.label, model))
