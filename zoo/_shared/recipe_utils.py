@@ -67,7 +67,7 @@ def software():
     return versions
 
 
-RUN_CONTROL = {"--export-only": 0, "--no-export": 0, "--time-limit": 1}
+RUN_CONTROL = {"--export-only": 0, "--no-export": 0, "--time-limit": 1, "--segment-note": 1}
 
 
 def without_run_control(argv):
@@ -89,13 +89,15 @@ def command_line(training=False):
     """The command that is running, as one could type it again: with the
     Keras backend it runs on (``env KERAS_BACKEND=... python ...``).
     ``training``: without the flags that only steer this run
-    (``--export-only``, ``--no-export``, ``--time-limit S``): the command that
-    trains the entry, for its card."""
+    (``--export-only``, ``--no-export``, ``--time-limit S``, ``--segment-note
+    TEXT``): the command that trains the entry, for its card. Quoted as a
+    shell would need it."""
+    import shlex
+
     import keras
 
     argv = without_run_control(sys.argv) if training else list(sys.argv)
-    argv = [a if " " not in a else repr(a) for a in argv]
-    return " ".join(["env", f"KERAS_BACKEND={keras.backend.backend()}", "python", *argv])
+    return " ".join(["env", f"KERAS_BACKEND={keras.backend.backend()}", "python", shlex.join(argv)])
 
 
 def update_metrics(folder, metrics, evaluation, notes=None, extra=None):
@@ -279,7 +281,7 @@ class RunLog:
         import shlex
 
         cmds = [s.get("command") for s in self.segments if s.get("command")]
-        return " ".join(without_run_control(shlex.split(cmds[-1]))) if cmds else None
+        return shlex.join(without_run_control(shlex.split(cmds[-1]))) if cmds else None
 
     @property
     def wall_s(self):

@@ -308,7 +308,7 @@ def carry_forward(entry_card, old_config, prior_steps):
     return entry_card
 
 
-STATUS_PREFIXES = ("BELOW THE TARGET", "TARGET MET", "EARLY WEIGHTS")
+STATUS_PREFIXES = ("BELOW THE TARGET", "TARGET MET", "EARLY WEIGHTS", "MEASURED")  # evaluate.py writes them
 
 
 def main(argv=None):
