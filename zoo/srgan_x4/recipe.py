@@ -293,7 +293,7 @@ def carry_forward(entry_card, old_config, prior_steps):
             if seg["steps_to"] <= covered:
                 continue
             a, b = prior_steps + max(seg["steps_from"], covered) + 1, prior_steps + seg["steps_to"]
-            note = f"; {seg['note']}" if seg.get("note") else ""
+            note = f"; {seg['note'].rstrip('. ')}" if seg.get("note") else ""
             sentences.append(f"Steps {a:,}-{b:,} ({seg['wall_s']:,.0f} s on a {seg.get('cores', '?')}-core "
                              f"{seg.get('cpu', 'CPU')}, {seg['backend']} backend{note}).")
         head = re.sub(r"\s*Total [\d,]+ steps[^.]*\([^)]*\)\.?\s*$", "", t_old["history"]).rstrip()
