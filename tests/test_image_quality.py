@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_data
-from keras_gans.metrics.image_quality import gradient_ratio, high_frequency_ratio, psnr, rgb_to_y, ssim
+from keras_gans.metrics.image_quality import gradient_ratio, grid_ratio, high_frequency_ratio, psnr, rgb_to_y, ssim
 
 skm = pytest.importorskip("skimage.metrics", reason="the reference PSNR/SSIM come from scikit-image")
 
@@ -205,3 +205,38 @@ def test_sharpness_errors_are_clear():
         high_frequency_ratio(hr, hr, cutoff=0.7)
     with pytest.raises(ValueError, match="differ in shape"):
         gradient_ratio(hr, hr[:16])
+
+
+def _natural(seed=0, size=128):
+    """A colour image with a natural image's 1/f amplitude spectrum (random phases)."""
+    rng = np.random.default_rng(seed)
+    f = np.hypot(*np.meshgrid(np.fft.fftfreq(size), np.fft.fftfreq(size), indexing="ij"))
+    out = []
+    for _ in range(3):
+        spec = np.fft.fft2(rng.normal(size=(size, size))) / np.maximum(f, 1.0 / size)
+        out.append(np.real(np.fft.ifft2(spec)))
+    img = np.stack(out, -1)
+    return (img - img.min()) / (img.max() - img.min()) * 255.0
+
+
+def test_grid_ratio_finds_a_pixel_shuffle_checkerboard_and_ignores_blur_and_noise():
+    """A period-4 texture (what an x4 sub-pixel upscaler leaves when its phases
+    disagree) lifts grid_ratio far above 1; blur and white noise, which the
+    sharpness ratios do move, leave it near 1."""
+    from scipy.ndimage import gaussian_filter
+
+    hr = _natural()
+    yy, xx = np.mgrid[:128, :128]
+    checker = (10.0 * (((yy % 4) < 2) ^ ((xx % 4) < 2)) - 5.0)[..., None]  # +-5 grey levels
+    blurred = gaussian_filter(hr, (1.5, 1.5, 0))
+    noisy = np.clip(hr + np.random.default_rng(1).normal(0, 10, hr.shape), 0, 255)
+    assert grid_ratio(hr, hr) == pytest.approx(1.0, abs=1e-12)
+    for name, img in (("blurred", blurred), ("noisy", noisy)):
+        assert 0.5 < grid_ratio(img, hr) < 1.6, name
+        assert grid_ratio(np.clip(img + checker, 0, 255), hr) > 2.5 * grid_ratio(img, hr), name
+    assert grid_ratio(np.clip(hr + checker, 0, 255), hr) > 2.5
+    assert grid_ratio(np.clip(blurred + checker, 0, 255), hr) > 50.0
+    with pytest.raises(ValueError, match="too small"):
+        grid_ratio(hr[:32, :32], hr[:32, :32])
+    with pytest.raises(ValueError, match="lattice period"):
+        grid_ratio(hr, hr, scale=1)

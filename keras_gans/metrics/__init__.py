@@ -10,7 +10,8 @@
 - ``frechet_distance(mu1, sigma1, mu2, sigma2)``: the closed form in NumPy/SciPy.
 - ``psnr`` / ``ssim`` (SR papers' convention) and ``gradient_ratio`` /
   ``high_frequency_ratio`` (how much of the ground truth's detail an SR output
-  carries): NumPy, per image.
+  carries), ``grid_ratio`` (how much of that is an upsampler's periodic grid
+  texture): NumPy, per image.
 
 Streaming: ``update_state(real=..., fake=...)`` any number of times (either or
 both), then ``result()``; ``reset_state()`` starts over.
@@ -18,7 +19,7 @@ both), then ``result()``; ``reset_state()`` starts over.
 
 from keras_gans.metrics.classifier import classifier_score
 from keras_gans.metrics.frechet import FID, FrechetDistance, frechet_distance, inception_v3_features
-from keras_gans.metrics.image_quality import gradient_ratio, high_frequency_ratio, psnr, rgb_to_y, ssim
+from keras_gans.metrics.image_quality import gradient_ratio, grid_ratio, high_frequency_ratio, psnr, rgb_to_y, ssim
 from keras_gans.metrics.kernel import KernelDistance, polynomial_mmd2_unbiased
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "ssim",
     "rgb_to_y",
     "gradient_ratio",
+    "grid_ratio",
     "high_frequency_ratio",
 ]

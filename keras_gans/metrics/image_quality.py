@@ -197,3 +197,49 @@ def high_frequency_ratio(sr, hr, scale=4, cutoff=None):
     if den == 0:
         raise ValueError("high_frequency_ratio: the reference image has no energy above the cutoff.")
     return _band_energy(a, float(cutoff)) / den
+
+
+# -------------------------------------------------- upsampling grid artefacts
+# A sub-pixel (pixel shuffle) upscaler by `scale` that has not learned to make
+# its scale**2 phases agree leaves a texture of period `scale` (its
+# "checkerboard"): spectral peaks at the lattice frequencies (a / scale,
+# b / scale) cycles/px. Sharpness measures count that texture as detail; this
+# one isolates it, and is about unchanged by blur and noise (it compares each
+# lattice peak with its own neighbourhood, in log power: a smoothly falling
+# spectrum, however steep, has no peak).
+
+
+def _lattice_prominence(y, period, inner=1, gap=2, outer=6):
+    y = y - y.mean()
+    win = np.outer(np.hanning(y.shape[0]), np.hanning(y.shape[1]))
+    power = np.abs(np.fft.fft2(y * win)) ** 2
+    h, w = power.shape
+    logs = []
+    for a in range(period):
+        for b in range(period):
+            if a == 0 and b == 0:
+                continue
+            cy, cx = round(a * h / period), round(b * w / period)
+            rows = np.arange(cy - outer, cy + outer + 1) % h
+            cols = np.arange(cx - outer, cx + outer + 1) % w
+            block = power[np.ix_(rows, cols)]
+            d = np.maximum(*np.abs(np.mgrid[-outer:outer + 1, -outer:outer + 1]))  # bins from the peak
+            # the peak's bins (a Hann window spreads a sinusoid over +-1) against a ring past its lobe
+            logs.append(np.log(block[d <= inner] + 1e-12).mean() - np.log(block[d > gap] + 1e-12).mean())
+    return float(np.exp(np.mean(logs)))
+
+
+def grid_ratio(sr, hr, scale=4):
+    """How much more the spectrum of ``sr`` peaks at the x``scale`` lattice
+    frequencies (multiples of 1/``scale`` cycles/px, the period of a pixel
+    shuffle's phases) than that of ``hr`` (luma Y, ``scale`` px shaved, Hann
+    window; each peak over its own neighbourhood, geometric mean over the
+    lattice). 1.0: no more grid texture than the ground truth; a visible
+    checkerboard is well above 1."""
+    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 2:
+        raise ValueError(f"grid_ratio: scale must be an int >= 2 (the lattice period); got {scale!r}.")
+    a, b = _prepare(sr, hr, scale, True, "grid_ratio")
+    if min(a.shape[:2]) < 8 * scale:
+        raise ValueError(f"grid_ratio: the images are too small ({a.shape[:2]} after the shave); "
+                         f"expected at least {8 * scale} px per side.")
+    return _lattice_prominence(a, scale) / _lattice_prominence(b, scale)

@@ -29,9 +29,26 @@ from pathlib import Path
 import numpy as np
 
 from keras_gans.images import is_image_file
-from keras_gans.metrics.image_quality import gradient_ratio, high_frequency_ratio, psnr, ssim
+from keras_gans.metrics.image_quality import gradient_ratio, grid_ratio, high_frequency_ratio, psnr, ssim
 
-MEASURES = {"psnr": psnr, "ssim": ssim, "gradient_ratio": gradient_ratio, "hf_ratio": high_frequency_ratio}
+
+
+def _mean(values):
+    """Mean over the images that have the measure (NaN where none has)."""
+    kept = [v for v in values if not np.isnan(v)]
+    return float(np.mean(kept)) if kept else float("nan")
+
+
+def _grid_ratio(sr, hr, scale):
+    """grid_ratio, or NaN for an image too small for its spectrum (under 8 x
+    scale px a side after the shave): left out of the means."""
+    if min(np.shape(hr)[:2]) - 2 * scale < 8 * scale:
+        return float("nan")
+    return grid_ratio(sr, hr, scale)
+
+
+MEASURES = {"psnr": psnr, "ssim": ssim, "gradient_ratio": gradient_ratio, "hf_ratio": high_frequency_ratio,
+            "grid_ratio": _grid_ratio}
 
 # Ledig et al. 2017, Table 2 (x4; PSNR dB / SSIM).
 PAPER_TABLE2 = {
@@ -158,7 +175,7 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
     Returns a dict: ``dataset``, ``scale``, ``lr_source`` ("dataset" or
     "bicubic-downscaled HR (PIL)", or "mixed"), ``images`` (per image:
     ``name``, ``hr_size``, ``bicubic`` and ``model`` {psnr, ssim, gradient_ratio,
-    hf_ratio}: ``keras_gans.metrics``), ``mean``
+    hf_ratio, grid_ratio}: ``keras_gans.metrics``), ``mean``
     ({"bicubic": {...}, "model": {...}}) and ``paper`` (Table 2's figures for
     this data set, or None).
     """
@@ -209,7 +226,7 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
     for key in ("bicubic", "model"):
         vals = [r[key] for r in rows if key in r]
         if vals:
-            mean[key] = {m: float(np.mean([v[m] for v in vals])) for m in MEASURES}
+            mean[key] = {m: _mean([v[m] for v in vals]) for m in MEASURES}
     ds = dataset_name(data_dir)
     return {
         "dataset": ds,

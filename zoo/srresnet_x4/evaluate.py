@@ -42,7 +42,7 @@ REFERENCES = {
 }
 
 
-SHARPNESS = ("gradient_ratio", "hf_ratio")
+SHARPNESS = ("gradient_ratio", "hf_ratio", "grid_ratio")
 CROP_IMAGES = ("img_001", "img_005", "img_011", "img_014")  # Set14 baboon, comic, monarch, zebra
 CROP = 96  # HR pixels
 
@@ -76,12 +76,12 @@ def table(metrics, label, compare=None):
 
 def sharpness_table(metrics, label, compare=None):
     rows = ["| | Set5 | Set14 | BSD100 |", "|---|---|---|---|"]
-    cell = lambda m, s, p="": f"{m[s][p + 'gradient_ratio']:.3f} / {m[s][p + 'hf_ratio']:.3f}"  # noqa: E731
+    cell = lambda m, s, p="": " / ".join(f"{m[s][p + k]:.3f}" for k in SHARPNESS)  # noqa: E731
     rows.append("| bicubic (ours, PIL) | " + " | ".join(cell(metrics, s, "bicubic_") for s in SETS) + " |")
     for lab, m in ([compare] if compare else []):
         rows.append(f"| {lab} (ours) | " + " | ".join(cell(m, s) for s in SETS) + " |")
     rows.append(f"| **{label} (ours)** | " + " | ".join(cell(metrics, s) for s in SETS) + " |")
-    rows.append("| HR (ground truth) | " + " | ".join("1 / 1" for _ in SETS) + " |")
+    rows.append("| HR (ground truth) | " + " | ".join("1 / 1 / 1" for _ in SETS) + " |")
     return rows
 
 
@@ -166,7 +166,8 @@ def gan_status(config, metrics, start, note=None):
             f"Measured against that start (Set5 / Set14 / BSD100): PSNR {fmt('psnr', metrics)} dB (start "
             f"{fmt('psnr', start)}; the paper's SRGAN-VGG54 {' / '.join(f'{REFERENCES[PAPER_GAN][s]:.2f}' for s in SETS)}), "
             f"gradient ratio {fmt('gradient_ratio', metrics)} (start {fmt('gradient_ratio', start)}), energy above the "
-            f"LR Nyquist {fmt('hf_ratio', metrics)} of the HR images' (start {fmt('hf_ratio', start)}).")
+            f"LR Nyquist {fmt('hf_ratio', metrics)} of the HR images' (start {fmt('hf_ratio', start)}), grid ratio "
+            f"{fmt('grid_ratio', metrics)} (start {fmt('grid_ratio', start)}; 1 = no more periodic grid texture than HR).")
     if note:
         line += f" {note.strip()}"
     return line + " Training continues from the run folder (see Training)."
@@ -236,16 +237,20 @@ def main(argv=None):
                          "values, 4 px shaved, output rounded to uint8 (keras_gans.srgan.benchmark); "
                          "sharpness on the same Y: gradient_ratio = mean Sobel magnitude of the output / "
                          "of HR, hf_ratio = spectral energy above the LR Nyquist (1/8 cycle/px, Hann "
-                         "window) of the output / of HR (keras_gans.metrics)"},
-            notes={s: "x4 means: PSNR (dB), SSIM, gradient_ratio, hf_ratio of the model (bicubic_*: of bicubic)" for s in SETS},
+                         "window) of the output / of HR, grid_ratio = spectral peak prominence at the x4 lattice "
+                         "frequencies (k/4 cycle/px) of the output / of HR (keras_gans.metrics)"},
+            notes={s: "x4 means: PSNR (dB), SSIM, gradient_ratio, hf_ratio, grid_ratio of the model (bicubic_*: of bicubic)"
+                   for s in SETS},
             extra={**extra_status, "samples": "samples.png", "results": [
                 "PSNR (dB) / SSIM, x4, in the layout of Ledig et al. 2017, Table 2:", "",
                 *psnr_rows, "",
                 "Published SSIMs are left out: our SSIM follows the MATLAB ssim_index convention "
                 "(Set5 bicubic 0.8104, as SRCNN/VDSR list), about 0.01 below Ledig et al.'s figures.", "",
-                "Sharpness against the HR images, gradient ratio / high-frequency energy ratio (1 = as much "
-                "detail as the ground truth; PSNR/SSIM favour a blurred mean, these say how much of the lost "
-                "detail an output puts back, right or not):", "",
+                "Sharpness against the HR images, gradient ratio / high-frequency energy ratio / grid ratio (1 = "
+                "as much detail as the ground truth; PSNR/SSIM favour a blurred mean, the first two say how much "
+                "of the lost detail an output puts back, right or not; the grid ratio, how much more the output's "
+                "spectrum peaks at the x4 lattice frequencies, the period of the pixel shuffles, than HR's: "
+                "above 1, part of that detail is a periodic grid texture):", "",
                 *sharp_rows, "",
                 f"samples.png: Set14 crops ({CROP} HR px, x2 nearest; the most textured window of each "
                 f"image), left to right: {', '.join(['bicubic', *[lab for lab, _ in models], 'HR'])}.",
