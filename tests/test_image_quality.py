@@ -238,5 +238,6 @@ def test_grid_ratio_finds_a_pixel_shuffle_checkerboard_and_ignores_blur_and_nois
     assert grid_ratio(np.clip(blurred + checker, 0, 255), hr) > 50.0
     with pytest.raises(ValueError, match="too small"):
         grid_ratio(hr[:32, :32], hr[:32, :32])
+    assert np.isnan(grid_ratio(hr[:32, :32], hr[:32, :32], too_small="nan"))
     with pytest.raises(ValueError, match="lattice period"):
         grid_ratio(hr, hr, scale=1)

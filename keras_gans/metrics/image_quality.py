@@ -229,17 +229,20 @@ def _lattice_prominence(y, period, inner=1, gap=2, outer=6):
     return float(np.exp(np.mean(logs)))
 
 
-def grid_ratio(sr, hr, scale=4):
+def grid_ratio(sr, hr, scale=4, too_small="raise"):
     """How much more the spectrum of ``sr`` peaks at the x``scale`` lattice
     frequencies (multiples of 1/``scale`` cycles/px, the period of a pixel
     shuffle's phases) than that of ``hr`` (luma Y, ``scale`` px shaved, Hann
     window; each peak over its own neighbourhood, geometric mean over the
     lattice). 1.0: no more grid texture than the ground truth; a visible
-    checkerboard is well above 1."""
+    checkerboard is well above 1. Images under 8 x ``scale`` px a side (after
+    the shave) raise ValueError, or give NaN with ``too_small="nan"``."""
     if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or scale < 2:
         raise ValueError(f"grid_ratio: scale must be an int >= 2 (the lattice period); got {scale!r}.")
     a, b = _prepare(sr, hr, scale, True, "grid_ratio")
     if min(a.shape[:2]) < 8 * scale:
+        if too_small == "nan":
+            return float("nan")
         raise ValueError(f"grid_ratio: the images are too small ({a.shape[:2]} after the shave); "
                          f"expected at least {8 * scale} px per side.")
     return _lattice_prominence(a, scale) / _lattice_prominence(b, scale)
