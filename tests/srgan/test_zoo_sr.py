@@ -72,6 +72,30 @@ def test_recipe_export_carries_the_card_history_forward(tmp_path):
     assert "history" not in srgan["training"] and srgan["limits"] == ["x"]
 
 
+def test_recipe_lr_rates_allow_a_second_cycle():
+    """--lr-rates gives each phase of --lr-milestones its own rate, so a run
+    resumed after its schedule is spent can go back up (a warm restart);
+    a wrong count names both flags and what was expected."""
+    import argparse
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sr_recipe", REPO / "zoo" / "srresnet_x4" / "recipe.py")
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    a = argparse.Namespace(lr=1e-4, lr_gamma=0.1, lr_milestones="2136,3636", lr_rates=None)
+    assert recipe.rates(a) == pytest.approx([1e-4, 1e-5, 1e-6])  # the default: x gamma at each milestone
+    a = argparse.Namespace(lr=1e-4, lr_gamma=0.1, lr_milestones="2136,3636,4774,7774", lr_rates="1e-4,1e-5,1e-6,1e-4,1e-5")
+    schedule = recipe.learning_rate(a)
+    got = [float(schedule(step)) for step in (1, 2136, 2137, 3637, 4774, 4775, 7774, 7775, 20000)]
+    assert got == pytest.approx([1e-4, 1e-4, 1e-5, 1e-6, 1e-6, 1e-4, 1e-4, 1e-5, 1e-5], rel=1e-5)
+    assert recipe.describe_lr(a) == ("Adam(0.0001, beta_1=0.9), then 1e-05 from run step 2136, 1e-06 from run step "
+                                     "3636, 0.0001 from run step 4774, 1e-05 from run step 7774")
+    for bad in ("1e-4,1e-5", "1e-4,1e-5,1e-6,1e-4,0", "1e-4,fast,1e-6,1e-4,1e-5"):
+        a.lr_rates = bad
+        with pytest.raises(SystemExit, match="--lr-rates.*expected"):
+            recipe.rates(a)
+
+
 def test_evaluate_writes_the_srgan_status_line_from_what_it_measured():
     """evaluate.py's SRGAN status line (limits[0]) states the measured PSNR and
     sharpness against the start, and the steps/hours of the card, so no hand

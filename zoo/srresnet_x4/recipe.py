@@ -118,20 +118,37 @@ def milestones(args):
     return out
 
 
-def learning_rate(args):
-    """Adam's rate: constant, or x``--lr-gamma`` at each of ``--lr-milestones``."""
+def rates(args):
+    """Adam's rate in each phase of ``--lr-milestones``: ``--lr-rates`` when
+    given (one more than the milestones; a later phase may go back up, a warm
+    restart), else ``--lr`` x ``--lr-gamma`` at each milestone."""
     marks = milestones(args)
+    if not args.lr_rates:
+        return [args.lr * args.lr_gamma**i for i in range(len(marks) + 1)]
+    try:
+        out = [float(x) for x in str(args.lr_rates).split(",") if x.strip()]
+    except ValueError:
+        raise SystemExit(f"--lr-rates: comma-separated learning rates expected; got {args.lr_rates!r}.")
+    if len(out) != len(marks) + 1 or min(out) <= 0:
+        raise SystemExit(f"--lr-rates: {len(marks) + 1} positive rates expected (one per phase of --lr-milestones "
+                         f"{args.lr_milestones!r}); got {args.lr_rates!r}.")
+    return out
+
+
+def learning_rate(args):
+    """Adam's rate: constant, or piecewise constant over ``--lr-milestones``."""
+    marks, values = milestones(args), rates(args)
     if not marks:
-        return args.lr
-    return keras.optimizers.schedules.PiecewiseConstantDecay(marks, [args.lr * args.lr_gamma**i for i in range(len(marks) + 1)])
+        return values[0]
+    return keras.optimizers.schedules.PiecewiseConstantDecay(marks, values)
 
 
 def describe_lr(args):
-    marks = milestones(args)
+    marks, values = milestones(args), rates(args)
     if not marks:
-        return f"Adam({args.lr}, beta_1=0.9)"
-    rates = ", ".join(f"{args.lr * args.lr_gamma ** (i + 1):g} from run step {m}" for i, m in enumerate(marks))
-    return f"Adam({args.lr}, beta_1=0.9), then {rates}"
+        return f"Adam({values[0]:g}, beta_1=0.9)"
+    phases = ", ".join(f"{v:g} from run step {m}" for v, m in zip(values[1:], marks))
+    return f"Adam({values[0]:g}, beta_1=0.9), then {phases}"
 
 
 def optimizers(args, stage, steps):
@@ -178,7 +195,9 @@ def benchmark(game, images, args, n):
 SRRESNET_CHOICES = (
     "Kept the paper's batch 16, 96x96 HR crops, pixel MSE and Adam(1e-4) of the warm start so "
     "its optimizer-free weights continue the same objective; the rate drops (x0.1) once the Set5-free "
-    "training PSNR has stalled (--lr-milestones; steps counted in this run folder). Backend: each "
+    "training PSNR has stalled (--lr-milestones; steps counted in this run folder); when that schedule was "
+    "spent (its 1e-6 phase gained nothing), a second cycle set in advance from the session's time, not from "
+    "test sets: 1e-4 for 3,000 steps, then 1e-5 (--lr-rates). Backend: each "
     "segment's is listed under segments; the fastest on the 2-core AMD EPYC, measured quiet on 2026-12-03 "
     "(benchmarks/RESULTS.md), is TensorFlow with XLA (1.32 s per step; torch backend 1.47 s, "
     "JAX 2.32 s, TF without XLA 2.18 s; one thread each beside another run: TF + XLA 2.50 s, "
@@ -323,6 +342,10 @@ def main(argv=None):
                         "counted) at which the rate is multiplied by --lr-gamma (default: constant). A run "
                         "resumed with new milestones keeps its Adam moments; the rate follows the new ones")
     p.add_argument("--lr-gamma", type=float, default=0.1, help="factor at each --lr-milestones step")
+    p.add_argument("--lr-rates", default=None, metavar="RATES",
+                   help="stage srresnet: comma-separated rates, one per phase of --lr-milestones (one more "
+                        "than the milestones), instead of --lr x --lr-gamma; e.g. a second cycle: "
+                        "--lr-milestones 2136,3636,4774,7774 --lr-rates 1e-4,1e-5,1e-6,1e-4,1e-5")
     p.add_argument("--blocks", type=int, default=16)
     p.add_argument("--filters", type=int, default=64)
     p.add_argument("--content", default="mse", help="stage 2 content loss: mse (default) or vgg54")
