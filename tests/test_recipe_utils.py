@@ -21,3 +21,25 @@ def test_training_command_drops_run_control_and_keeps_quoting(tmp_path, monkeypa
                                         "--data", "my data/T91"], command
     assert recipe_utils.command_line(training=True) == command
     assert recipe_utils.RunLog(tmp_path).segments[0]["command"] == full  # the segment keeps what ran
+
+
+def test_committed_at_names_the_commit_of_a_clean_folder_only(tmp_path):
+    """An SRGAN card names the SRResNet commit it started from: the folder's last
+    commit when git has all of it, None when it has uncommitted changes."""
+    import subprocess
+
+    git = lambda *a: subprocess.run(["git", "-C", str(tmp_path), *a], check=True, capture_output=True, text=True)  # noqa: E731
+    git("init", "-q")
+    entry = tmp_path / "zoo" / "srresnet_x4"
+    entry.mkdir(parents=True)
+    (entry / "config.json").write_text("{}")
+    (tmp_path / "other.txt").write_text("x")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "entry")
+    first = git("rev-parse", "--short", "HEAD").stdout.strip()
+    (tmp_path / "other.txt").write_text("y")  # a later commit elsewhere does not move the entry's
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "other")
+    assert recipe_utils.committed_at(entry) == first
+    (entry / "config.json").write_text('{"changed": 1}')
+    assert recipe_utils.committed_at(entry) is None
+    assert recipe_utils.committed_at(tmp_path.parent / "not_a_repo_dir_xyz") is None

@@ -121,6 +121,12 @@ def test_evaluate_writes_the_srgan_status_line_from_what_it_measured():
     assert "A grid texture. Training continues" in line
     config["training"]["steps"] = 50000
     assert evaluate.gan_status(config, ours, start).startswith("MEASURED: 50,000 adversarial steps")
+    # a card exported with the start as fields (init_from) says the same without parsing prose
+    config["training"]["init_from"] = {"entry": "zoo/srresnet_x4", "commit": "def", "steps": 11774,
+                                       "set5_psnr": 30.35, "sha256": "ab"}
+    assert evaluate.gan_status(config, ours, start).startswith(
+        "MEASURED: 50,000 adversarial steps (2.50 CPU-hours) from zoo/srresnet_x4 as shipped at commit def "
+        "(11774 steps, Set5 30.35 dB).")
 
 
 def test_evaluate_compare_takes_an_entry_as_committed(tmp_path):

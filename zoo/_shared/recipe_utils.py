@@ -192,6 +192,19 @@ class BestGenerator:
         return _BestGenerator()
 
 
+def committed_at(folder):
+    """The short commit of ``folder``'s last change, or None when the folder
+    is not in a git checkout or has changes git has not committed (its files
+    are then no commit's): what a card names as the start of a run."""
+    folder = Path(folder).resolve()
+    git = lambda *a: subprocess.run(["git", "-C", str(folder), *a], capture_output=True, text=True)  # noqa: E731
+    status = git("status", "--porcelain", "--", ".")
+    if status.returncode != 0 or status.stdout.strip():
+        return None
+    commit = git("log", "-1", "--format=%h", "--", ".").stdout.strip()
+    return commit or None
+
+
 def run_dir(entry, path=None):
     """A recipe's run folder (checkpoints, progress), outside the work tree:
     ``path`` or ``~/.cache/keras_gans/runs/<entry>``."""

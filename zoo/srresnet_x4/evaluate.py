@@ -152,6 +152,22 @@ def status(config, metrics):
 PAPER_GAN = "SRGAN (Ledig)"
 
 
+def start_name(training):
+    """The SRResNet an SRGAN card started from, e.g. "zoo/srresnet_x4 as shipped
+    at commit 8dc145f (9136 steps, Set5 30.194 dB)": from the card's
+    ``init_from`` fields, or from its ``init_detail`` sentence (cards exported
+    before ``init_from`` existed)."""
+    info = training.get("init_from")
+    if info:
+        return (f"{info.get('entry')} as shipped at commit {info.get('commit') or '(uncommitted)'} ({info.get('steps')} steps, "
+                f"Set5 {info.get('set5_psnr')} dB)")
+    origin = training.get("init_detail") or training.get("init") or "the SRResNet entry"
+    if ": " not in origin:
+        return origin
+    head, tail = origin.split(": ", 1)
+    return f"{head} ({tail.split(', weights')[0]})"
+
+
 def gan_status(config, metrics, start, note=None):
     """The card's status line (limits[0]) of an SRGAN entry, measured against
     the SRResNet it started from (``start``: that entry's metrics, measured in
@@ -159,10 +175,8 @@ def gan_status(config, metrics, start, note=None):
     t = config["training"]
     steps, hours = int(t["steps"]), float(t["wall_time_s"]) / 3600
     fmt = lambda key, m: " / ".join(f"{m[s][key]:.{2 if key == 'psnr' else 3}f}" for s in SETS)  # noqa: E731
-    origin = t.get("init_detail") or t.get("init") or "the SRResNet entry"
     head = "EARLY WEIGHTS" if steps < int(t.get("paper_steps") or 0) / 10 else "MEASURED"
-    line = (f"{head}: {steps:,} adversarial steps ({hours:.2f} CPU-hours) from {origin.split(':')[0]}"
-            f"{' (' + origin.split(': ', 1)[1].split(', weights')[0] + ')' if ': ' in origin else ''}. "
+    line = (f"{head}: {steps:,} adversarial steps ({hours:.2f} CPU-hours) from {start_name(t)}. "
             f"Measured against that start (Set5 / Set14 / BSD100): PSNR {fmt('psnr', metrics)} dB (start "
             f"{fmt('psnr', start)}; the paper's SRGAN-VGG54 {' / '.join(f'{REFERENCES[PAPER_GAN][s]:.2f}' for s in SETS)}), "
             f"gradient ratio {fmt('gradient_ratio', metrics)} (start {fmt('gradient_ratio', start)}), energy above the "

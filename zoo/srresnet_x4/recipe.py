@@ -168,6 +168,7 @@ def record_init(init, run):
     config = kg.zoo.core.load_config(init)
     info = {
         "entry": str(init),
+        "commit": recipe_utils.committed_at(kg.zoo.core.entry_path(init)),  # None: not as any commit has it
         "steps": config.get("training", {}).get("steps"),
         "sha256": config.get("weights", {}).get("sha256"),
         "set5_psnr": config.get("metrics", {}).get("Set5", {}).get("psnr"),
@@ -265,10 +266,11 @@ def card(args, stage, steps, wall, history, n_images, init_info=None):
             ),
             "choices": SRGAN_CHOICES if srgan else SRRESNET_CHOICES,
             "init_detail": (
-                f"{init_info.get('entry')} as shipped at commit {init_info.get('commit', '?')}: "
+                f"{init_info.get('entry')} as shipped at commit {init_info.get('commit') or '(uncommitted)'}: "
                 f"{init_info.get('steps')} steps, Set5 {init_info.get('set5_psnr')} dB, weights sha256 "
                 f"{init_info.get('sha256')}" if srgan and init_info else None
             ),
+            "init_from": dict(init_info) if srgan and init_info else None,  # the same, as fields (evaluate.py)
             "final_logs": final,
             "hardware": recipe_utils.hardware(),
             "wall_time_s": round(wall, 1),
