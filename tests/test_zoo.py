@@ -440,3 +440,30 @@ def test_install_checks_the_weights_and_refuses_to_replace_unless_asked(tmp_path
     with pytest.raises(kg.zoo.ZooIntegrityError, match="truncated"):
         kg.zoo.install(src, overwrite=True)
     assert kg.zoo.load(dst).generate(1).shape == (1, 28, 28, 1)  # the installed copy is untouched
+
+
+def test_readme_zoo_table_states_what_the_cards_hold():
+    """The README's zoo table is written by hand; the entries that train on
+    across sessions must not leave it behind: each row's step count and
+    CPU-hours are its card's, and an SR row's PSNR triple is its card's
+    Set5 / Set14 / BSD100."""
+    import re
+
+    rows = [line for line in (REPO / "README.md").read_text().splitlines() if re.match(r"\| `[a-z0-9_]+` \|", line)]
+    assert len(rows) >= 6, "README.md: the zoo table was not found"
+    checked = 0
+    for row in rows:
+        name = re.match(r"\| `([a-z0-9_]+)`", row).group(1)
+        card = json.loads((REPO / "zoo" / name / "config.json").read_text())
+        t = card.get("training", {})
+        steps = re.search(r"([\d,]+) (?:adversarial )?steps", row)
+        if steps:
+            assert int(steps.group(1).replace(",", "")) == t["steps"], (name, steps.group(0), t["steps"])
+            checked += 1
+        hours = re.search(r"([\d.]+) CPU-h", row)
+        if hours:
+            assert abs(float(hours.group(1)) - t["wall_time_s"] / 3600) < 0.051, (name, hours.group(0), t["wall_time_s"])
+        if "Set5" in card.get("metrics", {}):
+            psnr = "/".join(f"{card['metrics'][s]['psnr']:.2f}" for s in ("Set5", "Set14", "BSD100"))
+            assert psnr in row, (name, psnr, row)
+    assert checked >= 3  # srresnet_x4, srgan_x4, cyclegan_apple2orange
