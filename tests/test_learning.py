@@ -1,8 +1,6 @@
 """Learning, not just running: the games fit known distributions on the CPU
 in a CI budget."""
 
-import os
-
 import keras
 import numpy as np
 import pytest
@@ -17,9 +15,6 @@ def cosine(lr, steps, alpha=0.1):
     return keras.optimizers.schedules.CosineDecay(lr, steps, alpha=alpha)
 
 
-@pytest.mark.skipif(keras.backend.backend() == "torch",
-                    reason="30 s of eager steps on torch: runs in the tensorflow and jax passes; "
-                           "tests/test_cross_backend.py proves the torch step is the same")
 def test_one_dimensional_gaussian_is_learned():
     """A location-scale generator G(z) = a z + b against an MLP discriminator
     (non-saturating loss) recovers N(2, 0.5^2)."""
@@ -47,11 +42,10 @@ def _ring_run(game, steps, batch):
     return mode_stats(game.generate(5000, seed=1), std=RING_STD)
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow" or os.environ.get("KERAS_GANS_SLOW_TESTS") != "1",
-                    reason="15,000 critic steps with a double backward (145 s with XLA on the 2-core CI machine, "
-                           "which the 30-minute CI budget no longer holds): opt-in, KERAS_GANS_SLOW_TESTS=1 "
-                           "KERAS_BACKEND=tensorflow; tests/test_cross_backend.py proves the WGAN-GP step is the "
-                           "same on all three")
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="15,000 critic steps with a double backward (145 s with XLA on one CI worker): runs in "
+                           "the tensorflow pass; tests/test_cross_backend.py proves the WGAN-GP step is the same "
+                           "on all three")
 def test_ring_of_gaussians_wgan_gp_covers_the_modes():
     """WGAN-GP (5 critic steps) reaches all 8 modes with >= 80% of the samples
     within 3 std of a mode.
