@@ -96,6 +96,27 @@ def test_recipe_lr_rates_allow_a_second_cycle():
             recipe.rates(a)
 
 
+def test_evaluate_srresnet_status_names_each_set_against_the_target():
+    """The SRResNet status line says, set by set, how far below (or above) the
+    target the measured PSNR is, and keeps the earlier measurements."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sr_evaluate", REPO / "zoo" / "srresnet_x4" / "evaluate.py")
+    evaluate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(evaluate)
+    config = {"training": {"steps": 15739, "wall_time_s": 42624.0, "optimizer": "Adam",
+                           "progress": [{"steps": 11774, "Set5": 30.35, "Set14": 27.29, "BSD100": 26.80}]}}
+    metrics = {"Set5": {"psnr": 30.59}, "Set14": {"psnr": 27.45}, "BSD100": {"psnr": 26.88}}
+    line = evaluate.status(config, metrics)
+    assert line.startswith("BELOW THE TARGET (SRCNN's level, 30.48 / 27.49 / 26.90 dB on Set5 / Set14 / BSD100): "
+                           "measured 30.59 / 27.45 / 26.88 dB after 15,739 steps (11.84 CPU-hours); Set5 0.11 dB "
+                           "above, Set14 0.04 dB below, BSD100 0.02 dB below. Earlier: 30.35 / 27.29 / 26.80 dB at "
+                           "11,774."), line
+    assert config["training"]["progress"][-1] == {"steps": 15739, "Set5": 30.59, "Set14": 27.45, "BSD100": 26.88}
+    metrics["Set14"]["psnr"], metrics["BSD100"]["psnr"] = 27.5, 26.9
+    assert evaluate.status(config, metrics).startswith("TARGET MET (SRCNN's level")
+
+
 def test_evaluate_writes_the_srgan_status_line_from_what_it_measured():
     """evaluate.py's SRGAN status line (limits[0]) states the measured PSNR and
     sharpness against the start, and the steps/hours of the card, so no hand

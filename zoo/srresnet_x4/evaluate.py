@@ -141,7 +141,10 @@ def status(config, metrics):
     head = "TARGET MET" if max(gaps) <= 0 else "BELOW THE TARGET"
     line = (f"{head} ({TARGET.split(' (')[0]}'s level, {fmt(target[s] for s in SETS)} dB on Set5 / Set14 / BSD100): "
             f"measured {fmt(ours)} dB after {steps:,} steps ({hours:.2f} CPU-hours)")
-    line += f"; the gap is {fmt(gaps)} dB." if max(gaps) > 0 else "."
+    if max(gaps) > 0:  # name each set: below by how much, or above
+        line += "; " + ", ".join(f"{s} {abs(g):.2f} dB {'below' if g > 0 else 'above'}" for s, g in zip(SETS, gaps)) + "."
+    else:
+        line += "."
     earlier = [r for r in t["progress"] if r["steps"] < steps][-3:]
     if earlier:
         line += " Earlier: " + "; ".join(f"{fmt(r[s] for s in SETS)} dB at {r['steps']:,}" for r in reversed(earlier)) + "."
