@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 # Heavier or optional parts load on first use, so that `import keras_gans`
 # stays light (no Pillow, no tfds, no CLI machinery).
-_LAZY = {"architectures", "zoo", "metrics", "data", "callbacks", "schedules", "cli", "checkpoint", "files", "images", "paths"}
+_LAZY = {"architectures", "convert", "zoo", "metrics", "data", "callbacks", "schedules", "cli", "checkpoint", "files", "images", "paths"}
 
 
 def __getattr__(name):

@@ -254,10 +254,15 @@ class TimeLimit(keras.callbacks.Callback):
             game's ``fit`` runs Keras' fit twice: the interrupted epoch's
             rest, then the other epochs; the budget spans both); or
             ``deadline`` (a ``time.time()`` value).
+        stop_signals: signals (e.g. ``(signal.SIGTERM,)``) that stop ``fit``
+            the same clean way after the batch in progress (``kill PID`` ends
+            a background run with its checkpoint written); the handlers are
+            installed for the ``fit`` only (from the main thread).
     """
 
-    def __init__(self, seconds=None, deadline=None, margin=2.0):
+    def __init__(self, seconds=None, deadline=None, margin=2.0, stop_signals=()):
         super().__init__()
+        self.stop_signals, self._previous, self._signalled = tuple(stop_signals), {}, None
         if (seconds is None) == (deadline is None):
             raise ValueError("TimeLimit: pass exactly one of seconds= or deadline=.")
         if seconds is not None and not (isinstance(seconds, (int, float)) and seconds > 0):
@@ -271,14 +276,54 @@ class TimeLimit(keras.callbacks.Callback):
         self._t = time.time()
         self._slowest = 0.0
         self.model.stopped_by_time_limit = False
+        import signal
+        import threading
+
+        if self.stop_signals and threading.current_thread() is threading.main_thread():
+            for sig in self.stop_signals:
+                self._previous[sig] = signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum, frame):
+        self._signalled = signum
+
+    def on_train_end(self, logs=None):
+        import signal
+
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous = {}
 
     def on_train_batch_end(self, batch, logs=None):
         now = time.time()
         self._slowest = max(self._slowest, now - self._t)
         self._t = now
-        if now + self.margin * self._slowest >= self.deadline:
+        if self._signalled is not None or now + self.margin * self._slowest >= self.deadline:
             self.reached = True
             self.model.stopped_by_time_limit = True
+            self.model.stop_training = True
+
+
+class StopAtStep(keras.callbacks.Callback):
+    """Stop ``fit`` after its ``steps``-th batch, counted across resumes (a
+    game's ``fit`` resumed by ``BackupAndRestore`` counts on from the step it
+    resumed at): a run of a set number of steps that is not a whole number
+    of epochs."""
+
+    def __init__(self, steps):
+        super().__init__()
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise ValueError(f"StopAtStep: steps must be a positive int; got {steps!r}.")
+        self.steps, self.step = steps, None
+
+    def on_train_begin(self, logs=None):
+        if self.step is None:  # first fit phase only (a resumed game's fit has two)
+            self.step = int(getattr(self.model, "resumed_from_step", 0) or 0)
+        if self.step >= self.steps:
+            self.model.stop_training = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        if self.step >= self.steps:
             self.model.stop_training = True
 
 
@@ -331,4 +376,4 @@ class ProgressLog(keras.callbacks.Callback):
         self._line(epoch, logs)
 
 
-__all__ = ["SampleGrid", "BackupAndRestore", "TerminateOnNaN", "TimeLimit", "ProgressLog"]
+__all__ = ["SampleGrid", "BackupAndRestore", "TerminateOnNaN", "TimeLimit", "StopAtStep", "ProgressLog"]

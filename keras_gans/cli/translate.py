@@ -15,7 +15,7 @@ files of any size:
 (the paper's). MODEL is a zoo entry name or folder (``keras_gans.zoo.load``),
 a ``.keras`` file, or ``official:NAME`` for the authors' converted
 generator (e.g. ``official:apple2orange``; the ``.pth`` must be in the cache,
-see ``keras_gans.convert.fetch_official_cyclegan``). INPUT may be a folder:
+see ``kg.cyclegan.fetch_official_cyclegan``). INPUT may be a folder:
 OUTPUT is then a folder and every image is written there as PNG.
 """
 

@@ -3,19 +3,17 @@
     g = kg.cyclegan.resnet_generator(n_blocks=9)        # networks.py
     cg = kg.CycleGAN(g_ab, g_ba, d_a, d_b)              # game.py (+ image_pool.py, losses.py)
     oranges = cg.translate(apples_uint8, "a2b")         # translate.py: any size
-    g = kg.cyclegan.from_torch("latest_net_G_A.pth")    # convert_torch.py: official checkpoints
+    g = kg.cyclegan.from_torch("latest_net_G_A.pth")    # convert_torch.py: official checkpoints (kg.convert reads them)
 """
 
 from keras_gans.cyclegan.convert_torch import (
     OFFICIAL_MODELS,
-    TorchFileError,
     cyclegan_from_torch,
     cyclegan_from_torch_pair,
     fetch_official_cyclegan,
     load_official_cyclegan,
     official_cyclegan_path,
     official_cyclegan_url,
-    read_torch_state_dict,
 )
 from keras_gans.cyclegan.game import CycleGAN
 from keras_gans.cyclegan.image_pool import ImagePool
@@ -38,11 +36,9 @@ __all__ = [
     "from_torch",
     "cyclegan_from_torch",
     "cyclegan_from_torch_pair",
-    "read_torch_state_dict",
     "load_official_cyclegan",
     "fetch_official_cyclegan",
     "official_cyclegan_path",
     "official_cyclegan_url",
     "OFFICIAL_MODELS",
-    "TorchFileError",
 ]

@@ -159,17 +159,20 @@ class CycleGAN(AdversarialGame):
         self.built = self.pool_a.ready and self.pool_b.ready
 
     @classmethod
-    def official(cls, n_blocks=9, filters=64, channels=3, image_size=None, seed=None, **kwargs):
+    def official(cls, n_blocks=9, filters=64, channels=3, image_size=None, seed=None, upsample="transpose",
+                 **kwargs):
         """The paper's networks: two ``resnet_generator(n_blocks, filters)``
         ("g_ab", "g_ba") and two 70x70 ``patchgan_discriminator(filters)``
         ("d_a", "d_b"), in a CycleGAN with ``kwargs`` (loss, weights, pool).
         ``image_size`` fixes the networks' input size (None: any size; the
-        pools then take it from ``image_shape=`` or the data)."""
+        pools then take it from ``image_shape=`` or the data); ``upsample``:
+        the generators' (``"nearest"``: resize-convolution, no checkerboard)."""
         nets = cyclegan_networks
         s = lambda k: None if seed is None else seed + k  # noqa: E731
         return cls(
-            nets.resnet_generator(n_blocks, filters, channels, image_size, seed=s(0), name="g_ab"),
-            nets.resnet_generator(n_blocks, filters, channels, image_size, seed=s(100), name="g_ba"),
+            nets.resnet_generator(n_blocks, filters, channels, image_size, seed=s(0), upsample=upsample, name="g_ab"),
+            nets.resnet_generator(n_blocks, filters, channels, image_size, seed=s(100), upsample=upsample,
+                                  name="g_ba"),
             nets.patchgan_discriminator(filters, 3, channels, image_size, seed=s(200), name="d_a"),
             nets.patchgan_discriminator(filters, 3, channels, image_size, seed=s(300), name="d_b"),
             seed=seed,

@@ -101,6 +101,7 @@ def resnet_generator(
     image_size=None,
     output_channels=None,
     seed=None,
+    upsample="transpose",
     name="resnet_generator",
 ):
     """The CycleGAN generator (``ResnetGenerator``, ``resnet_9blocks`` /
@@ -113,6 +114,15 @@ def resnet_generator(
     ``u2F``, ``uF``: ConvTranspose 3x3 stride 2 (padding 1, output_padding 1),
     IN, ReLU; ``c7s1-3``: ReflectionPad(3), Conv 7x7, tanh.
 
+    ``upsample="nearest"`` replaces each ConvTranspose by a nearest-neighbour
+    x2 upsampling and a Conv 3x3 (zero pad 1), the resize-convolution of
+    Odena et al. (Distill 2016): every output pixel then sees the same
+    number of input pixels, so the transposed convolutions' checkerboard
+    (energy at the stride-2 and stride-4 lattice) cannot arise. The authors'
+    checkpoints use ``"transpose"`` (the default);
+    ``kg.cyclegan.networks.transpose_to_resize_kernel`` starts the resize
+    version from a trained transposed kernel.
+
     Args:
         n_blocks: residual blocks: 9 (the paper's for 256x256) or 6 (128x128).
         filters: ``F``, the width of the first layer (the paper: 64).
@@ -121,7 +131,11 @@ def resnet_generator(
             ``(height, width)``.
         output_channels: output channels (default: ``channels``).
         seed: seed of the N(0, 0.02) weight initialization.
+        upsample: ``"transpose"`` (the paper's) or ``"nearest"``
+            (resize-convolution, see above).
     """
+    if upsample not in ("transpose", "nearest"):
+        raise ValueError(f"resnet_generator: upsample must be 'transpose' or 'nearest'; got {upsample!r}.")
     _positive_int(n_blocks, "resnet_generator: n_blocks")
     _positive_int(filters, "resnet_generator: filters")
     _positive_int(channels, "resnet_generator: channels")
@@ -161,11 +175,15 @@ def resnet_generator(
         i += 1
     for k in range(2):  # upsampling
         f = filters * 2 ** (1 - k)
-        x = keras.layers.Conv2DTranspose(
-            f, 3, strides=2, padding="valid", use_bias=True,
-            kernel_initializer=_init(seed, next(count)), name=f"model_{i}",
-        )(x)
-        x = keras.layers.Cropping2D(((1, 0), (1, 0)), name=f"model_{i}_crop")(x)
+        if upsample == "nearest":
+            x = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"model_{i}_up")(x)
+            x = conv(x, f, 3, f"model_{i}", pad=1)
+        else:
+            x = keras.layers.Conv2DTranspose(
+                f, 3, strides=2, padding="valid", use_bias=True,
+                kernel_initializer=_init(seed, next(count)), name=f"model_{i}",
+            )(x)
+            x = keras.layers.Cropping2D(((1, 0), (1, 0)), name=f"model_{i}_crop")(x)
         x = _instance_norm(f"model_{i + 1}")(x)
         x = keras.layers.ReLU(name=f"model_{i + 2}")(x)
         i += 3
@@ -173,6 +191,69 @@ def resnet_generator(
     x = conv(x, out_ch, 7, f"model_{i + 1}")
     out = keras.layers.Activation("tanh", name=f"model_{i + 2}")(x)
     return keras.Model(inp, out, name=name)
+
+
+def _transpose_taps():
+    """The linear maps from a 3x3 kernel to the taps of each output phase.
+
+    ``T[p, q]`` (p, q in {0, 1}, the output row/column parity) is a (4, 9)
+    matrix: the weights the PyTorch-convention transposed convolution
+    (k3, s2, p1, op1) gives input pixels ``(m + dy, n + dx)``, dy, dx in
+    {-1, 0, 1, ...} restricted to the 2x2 neighbourhood it reaches, as a
+    function of its flattened kernel; ``N[p, q]`` the same for nearest x2
+    upsampling followed by a 3x3 zero-padded convolution.
+    """
+    import numpy as np
+
+    def taps_1d(kind, parity):
+        # {input offset: [kernel index]} for output position o = 2m + parity
+        if kind == "transpose":  # o = 2i + k - 1
+            return {0: [1]} if parity == 0 else {0: [2], 1: [0]}
+        # nearest: out(o) = sum_d up(o + d - 1) K[d], up(j) = x(j // 2)
+        out = {}
+        for d in range(3):
+            out.setdefault((2 * 0 + parity + d - 1) // 2, []).append(d)
+        return out
+
+    offsets = (-1, 0, 1)
+    mats = {}
+    for kind in ("transpose", "nearest"):
+        for p in (0, 1):
+            for q in (0, 1):
+                m = np.zeros((9, 9))
+                ty, tx = taps_1d(kind, p), taps_1d(kind, q)
+                for oy, ky in ty.items():
+                    for ox, kx in tx.items():
+                        row = offsets.index(oy) * 3 + offsets.index(ox)
+                        for a in ky:
+                            for b in kx:
+                                m[row, a * 3 + b] += 1.0
+                mats[kind, p, q] = m
+    return mats
+
+
+def transpose_to_resize_kernel(kernel):
+    """A start for ``upsample="nearest"`` from a trained transposed kernel.
+
+    ``kernel``: a Keras ``Conv2DTranspose`` kernel ``(3, 3, out, in)`` of
+    ``resnet_generator(upsample="transpose")``. Returns the ``Conv2D`` kernel
+    ``(3, 3, in, out)`` whose resize-convolution is closest, in least squares
+    over the four output phases, to the transposed convolution (as a map
+    from input pixels to output pixels). Not equal (the resize version
+    cannot make the phase-dependent pattern that is the checkerboard): a
+    fine-tune finishes the change.
+    """
+    import numpy as np
+
+    mats = _transpose_taps()
+    # PyTorch's weight[i, o, ky, kx] is Keras' kernel[ky, kx, o, i] (the converter's mapping)
+    w = np.asarray(kernel, np.float64).transpose(2, 3, 0, 1)  # (out, in, ky, kx)
+    flat = w.reshape(*w.shape[:2], 9)
+    a = np.concatenate([mats["nearest", p, q] for p in (0, 1) for q in (0, 1)])  # (36, 9)
+    b = np.concatenate([mats["transpose", p, q] for p in (0, 1) for q in (0, 1)])  # (36, 9)
+    solve = np.linalg.lstsq(a, b, rcond=None)[0]  # (9, 9): resize kernel = solve @ transpose kernel
+    k = np.einsum("ij,abj->abi", solve, flat).reshape(*w.shape[:2], 3, 3)  # (out, in, ky, kx)
+    return k.transpose(2, 3, 1, 0).astype(np.float32)  # (ky, kx, in, out): a Keras Conv2D kernel
 
 
 def patchgan_discriminator(

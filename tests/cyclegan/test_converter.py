@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import keras_gans as kg
-from keras_gans.cyclegan import convert_torch as conv
+from keras_gans import convert as conv
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

@@ -205,6 +205,34 @@ def committed_at(folder):
     return commit or None
 
 
+def record_start(run, entry, **extra):
+    """Write ``run/init.json``: the zoo entry a run starts from (its commit,
+    weights sha256, steps, wall time and training segments, which count in
+    the card of what the run exports) and ``extra``; returns it."""
+    import keras_gans as kg
+
+    config = kg.zoo.core.load_config(entry)
+    training = config.get("training", {})
+    info = {
+        "entry": str(entry),
+        "commit": committed_at(kg.zoo.core.entry_path(entry)),  # None: not as any commit has it
+        "sha256": config.get("weights", {}).get("sha256"),
+        "steps": int(training.get("steps") or 0),
+        "wall_s": float(training.get("wall_time_s") or 0.0),
+        "segments": training.get("segments", []),
+        **extra,
+    }
+    Path(run).mkdir(parents=True, exist_ok=True)
+    (Path(run) / "init.json").write_text(json.dumps(info, indent=1))
+    return info
+
+
+def read_init(run):
+    """``run/init.json`` (what a run started from: a recipe's warm start), or None."""
+    path = Path(run) / "init.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
 def run_dir(entry, path=None):
     """A recipe's run folder (checkpoints, progress), outside the work tree:
     ``path`` or ``~/.cache/keras_gans/runs/<entry>``."""
@@ -225,8 +253,8 @@ def training_callbacks(folder, save_every, time_limit=None, every_s=60.0, total_
     """The callbacks every long recipe uses: a stop on NaN, kill-safe
     checkpoints in ``folder/backup`` every ``save_every`` steps (kept after
     the run, so it can be continued; none when ``folder`` is None), a clean
-    stop ``time_limit`` seconds from now, and a progress line at least every
-    minute."""
+    stop ``time_limit`` seconds from now or on SIGTERM, and a progress line
+    at least every minute."""
     import keras_gans as kg
 
     cbs = [kg.callbacks.TerminateOnNaN()]  # first: a NaN step stops before anything is saved
@@ -234,8 +262,10 @@ def training_callbacks(folder, save_every, time_limit=None, every_s=60.0, total_
         cbs.append(
             kg.callbacks.BackupAndRestore(Path(folder) / "backup", save_freq=save_every, delete_checkpoint=False)
         )
-    if time_limit:
-        cbs.append(kg.callbacks.TimeLimit(seconds=time_limit))
+    import signal
+
+    # a clean stop before the time limit, or on SIGTERM (`kill PID`): checkpoint written, segment recorded
+    cbs.append(kg.callbacks.TimeLimit(seconds=time_limit or 10.0**9, stop_signals=(signal.SIGTERM,)))
     cbs.append(kg.callbacks.ProgressLog(every=every_s, total_steps=total_steps))
     return cbs
 

@@ -84,13 +84,44 @@ def build(args):
     return kg.CycleGAN.official(
         n_blocks=args.n_blocks, filters=args.filters, seed=args.seed, loss="least_squares",
         cycle_weight=10.0, identity_weight=0.5, pool_size=args.pool_size,
-        image_shape=(args.image_size, args.image_size, 3),
+        image_shape=(args.image_size, args.image_size, 3), upsample=getattr(args, "upsample", "transpose"),
     )
+
+
+def warm_start(model, entry, run):
+    """Start ``model`` from the weights of a zoo entry (``--warmstart``; fresh
+    optimizers), once per run folder, and record the start in
+    ``run/init.json`` (its steps, CPU time and training segments count in the
+    card). A transposed-convolution generator's upsampling kernels start a
+    resize-convolution one through
+    ``kg.cyclegan.networks.transpose_to_resize_kernel`` (least-squares
+    closest; the fine-tune does the rest)."""
+    from keras_gans.cyclegan.networks import transpose_to_resize_kernel
+
+    src = kg.zoo.load(entry)
+    changed = []
+    for name in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b"):
+        old, new = getattr(src, name), getattr(model, name)
+        for layer in new.layers:
+            if not layer.weights:
+                continue
+            weights = old.get_layer(layer.name).get_weights()
+            if isinstance(layer, keras.layers.Conv2D) and weights[0].shape != tuple(layer.weights[0].shape):
+                weights[0] = transpose_to_resize_kernel(weights[0])
+                changed.append(f"{name}.{layer.name}")
+            layer.set_weights(weights)
+    info = recipe_utils.record_start(run, entry, converted=changed)
+    print(f"warm start from {entry} ({info['steps']} steps; converted to resize-convolution: {changed or 'none'})",
+          flush=True)
+    return info
 
 
 def card(args, history, steps, wall):
 
     size, nb = args.image_size, args.n_blocks
+    up = (f"u{2 * args.filters}, u{args.filters}" if args.upsample == "transpose" else
+          f"u{2 * args.filters}, u{args.filters} as resize-convolutions (nearest x2 + Conv 3x3, not the paper's "
+          "transposed convolutions: no checkerboard)")
     return {
         "title": f"cyclegan_apple2orange: CycleGAN apple <-> orange, {size}x{size}",
         "summary": (
@@ -101,11 +132,12 @@ def card(args, history, steps, wall):
         ),
         "task": "unpaired image-to-image translation, apple <-> orange (RGB, values in [-1, 1])",
         "architecture": (
-            f"kg.cyclegan.resnet_generator(n_blocks={nb}, filters={args.filters}) x2 (c7s1-{args.filters}, "
-            f"d{2 * args.filters}, d{4 * args.filters}, {nb} x R{4 * args.filters}, u{2 * args.filters}, "
-            f"u{args.filters}, c7s1-3, tanh; reflection padding, InstanceNorm without affine); "
+            f"kg.cyclegan.resnet_generator(n_blocks={nb}, filters={args.filters}, upsample={args.upsample!r}) x2 "
+            f"(c7s1-{args.filters}, "
+            f"d{2 * args.filters}, d{4 * args.filters}, {nb} x R{4 * args.filters}, {up}, c7s1-3, tanh; reflection "
+            "padding, InstanceNorm without affine); "
             f"kg.cyclegan.patchgan_discriminator(filters={args.filters}, n_layers=3) x2 (70x70 PatchGAN). "
-            "Same layers as the authors' PyTorch ResnetGenerator / NLayerDiscriminator."
+            "Otherwise the same layers as the authors' PyTorch ResnetGenerator / NLayerDiscriminator."
         ),
         "data": (
             f"fruit_apple_orange (substitute for the paper's apple2orange): {args.n_a} apple and "
@@ -133,6 +165,7 @@ def card(args, history, steps, wall):
             "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in history.items()},
             "epochs_done": round(steps / max(1, args.steps_per_epoch), 2),
             "segments": getattr(args, "segments", []),
+            "warm_start": warm_start_sentence(getattr(args, "init", None)),
             "hardware": recipe_utils.hardware(),
             "wall_time_s": round(wall, 1),
             "software": recipe_utils.software(),
@@ -144,6 +177,20 @@ def card(args, history, steps, wall):
             "Translates the whole image: backgrounds may be tinted too.",
         ],
     }
+
+
+def warm_start_sentence(init):
+    """The card's account of a ``--warmstart`` (None without one)."""
+    if not init:
+        return None
+    text = (f"Steps 1-{init['steps']:,} are the entry {init['entry']} as shipped at commit "
+            f"{init.get('commit') or '(uncommitted)'} (weights sha256 {init.get('sha256')}); its checkpoint was "
+            f"gone, so training went on from those weights with fresh Adam moments and the schedule at step "
+            f"{init['steps']:,}")
+    if init.get("converted"):
+        text += (f"; the generators' upsampling changed from transposed convolutions to resize-convolutions "
+                 f"there ({', '.join(init['converted'])} started from the least-squares closest kernels)")
+    return text + "."
 
 
 def save(model, args, history, steps, wall):
@@ -162,6 +209,13 @@ def main(argv=None):
     p.add_argument("--filters", type=int, default=64)
     p.add_argument("--batch-size", type=int, default=1)
     p.add_argument("--pool-size", type=int, default=50)
+    p.add_argument("--upsample", choices=("transpose", "nearest"), default="transpose",
+                   help="the generators' upsampling: the paper's transposed convolutions, or nearest x2 + conv "
+                        "(resize-convolution: no checkerboard)")
+    p.add_argument("--warmstart", default=None, metavar="ENTRY",
+                   help="a run folder without a checkpoint starts from this entry's weights (fresh optimizers; "
+                        "its steps, CPU time and segments count in the card, the schedule continues from its "
+                        "step count): e.g. zoo/cyclegan_apple2orange when its checkpoint is gone")
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", default=None, help="the fruit_apple_orange folder (default: the data root)")
@@ -202,10 +256,21 @@ def main(argv=None):
     # from the arrays loaded above: batch i of epoch e depends only on (seed, e, i)
     data = Unpaired(a, b, args.image_size, args.batch_size, args.seed, flip=True, skipped=[])
     steps_per_epoch = args.steps_per_epoch = 2 if args.smoke else len(data)
+    run = recipe_utils.run_dir("cyclegan_apple2orange", args.run_dir or (tempfile.mkdtemp() if args.smoke else None))
+    init = recipe_utils.read_init(run)
+    fresh = not kg.checkpoint.list_checkpoints(run / "backup")
+    prior = init["steps"] if init else (int(kg.zoo.core.load_config(args.warmstart)["training"]["steps"])
+                                        if args.warmstart and fresh else 0)
+    total = args.epochs * steps_per_epoch
+    if prior >= total:
+        raise SystemExit(f"--warmstart {args.warmstart}: its {prior} steps already complete the {total} of "
+                         f"--epochs {args.epochs}.")
+    # the schedule of the whole training (prior steps included), in this run's optimizer steps
+    constant = (args.epochs - args.decay_epochs) * steps_per_epoch - prior
     lr = LinearDecay(
-        args.lr,
-        constant_steps=(args.epochs - args.decay_epochs) * steps_per_epoch,
-        decay_steps=max(1, args.decay_epochs * steps_per_epoch),
+        args.lr * min(1.0, 1.0 - (-constant) / max(1, args.decay_epochs * steps_per_epoch)) if constant < 0 else args.lr,
+        constant_steps=max(0, constant),
+        decay_steps=max(1, args.decay_epochs * steps_per_epoch + min(0, constant)),
     )
     scope, distributed = recipe_utils.distribution(args)
     with scope():  # tf.distribute: the game's variables live in the strategy
@@ -215,14 +280,14 @@ def main(argv=None):
             d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
         )
 
-    run = recipe_utils.run_dir("cyclegan_apple2orange", args.run_dir or (tempfile.mkdtemp() if args.smoke else None))
+    if args.warmstart and fresh and not args.export_only:
+        init = warm_start(model, args.warmstart, run)
     log = recipe_utils.RunLog(run)
     print(f"{args.n_a} apples, {args.n_b} oranges; {steps_per_epoch} steps/epoch x {args.epochs} epochs "
           f"at {args.image_size}px, n_blocks={args.n_blocks}, backend {keras.backend.backend()}; run folder {run}",
           flush=True)
-    callbacks = recipe_utils.training_callbacks(
-        run, args.save_every, args.time_limit, total_steps=args.epochs * steps_per_epoch
-    )
+    callbacks = recipe_utils.training_callbacks(run, args.save_every, args.time_limit, total_steps=total - prior)
+    callbacks.append(kg.callbacks.StopAtStep(total - prior))  # the whole schedule: prior steps + this run's
     if args.export_only:
         if kg.checkpoint.restore(model, run / "backup") is None:
             raise SystemExit(f"--export-only: no checkpoint in {run / 'backup'}.")
@@ -231,18 +296,23 @@ def main(argv=None):
         steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
     else:
         t0 = time.time()
-        hist = model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch, verbose=0, callbacks=callbacks)
+        epochs = -(-(total - prior) // steps_per_epoch)
+        hist = model.fit(data, epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=0, callbacks=callbacks)
         wall = time.time() - t0
         steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
         restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
         log.add(int(restored["epoch"]) * steps_per_epoch + int(restored["step"]) if restored else 0, steps, wall,
                 **distributed)
-    print(f"at step {steps} ({steps / steps_per_epoch:.1f} epochs), {log.wall_s / 3600:.2f} h in all", flush=True)
+    steps += prior
+    wall_s = log.wall_s + (init["wall_s"] if init else 0.0)
+    print(f"at step {steps} ({steps / steps_per_epoch:.1f} epochs), {wall_s / 3600:.2f} h in all", flush=True)
     if args.no_export:
         return 0
-    args.segments = log.segments
+    args.segments = (init["segments"] if init else []) + [
+        {**s, "steps_from": s["steps_from"] + prior, "steps_to": s["steps_to"] + prior} for s in log.segments]
+    args.init = init
     args.training_command = log.training_command()
-    folder_out = save(model, args, hist.history, steps, log.wall_s)
+    folder_out = save(model, args, hist.history, steps, wall_s)
     print(f"saved {folder_out}: {steps} steps", flush=True)
     if args.smoke:  # the saved entry loads and translates
         loaded = kg.zoo.load(folder_out) if hasattr(kg.zoo, "load") else model

@@ -85,6 +85,83 @@ def load_t91(path=None, min_side=96):
     return images
 
 
+VALIDATION = ("flowers_ccby_128", 100)  # (data set, images): never trained on, not a test set
+
+
+def load_validation(path=None, count=VALIDATION[1]):
+    """The validation images: ``count`` of the CC BY flower photos (128x128 HR,
+    one every ``n // count`` files in sorted order), as uint8 ``(n, 128, 128, 3)``.
+    Not T91: every T91 image has been trained on for hundreds of passes, so a
+    held-out T91 split cannot be made any more; not Set5/Set14/BSD100, the
+    test sets. Used to choose the schedule and the checkpoint, never to train."""
+    folder = kg.data.dataset_path(VALIDATION[0], path)
+    files = kg.images.list_images(folder, recursive=True)
+    if len(files) < count:
+        raise FileNotFoundError(f"validation: {count} images expected under {folder}; found {len(files)}.")
+    chosen = files[:: len(files) // count][:count]
+    return np.stack([np.asarray(kg.images.open_image(f).convert("RGB"), np.uint8) for f in chosen])
+
+
+def validation_psnr(game, hr):
+    """Mean Y-channel PSNR (4 px shaved, as the SR tables) of ``game.upscale``
+    on ``hr``'s PIL-bicubic x1/4 copies."""
+    from keras_gans.srgan.benchmark import bicubic_resize
+
+    lr = np.stack([bicubic_resize(h, (h.shape[0] // SCALE, h.shape[1] // SCALE)) for h in hr])
+    sr = game.upscale(lr)
+    return float(np.mean([kg.metrics.psnr(a, b, SCALE) for a, b in zip(sr, hr)]))
+
+
+class PlateauSchedule(keras.callbacks.Callback):
+    """``--lr-plateau``: the schedule chosen by validation. Every ``every``
+    steps the validation PSNR is measured; a new best (by more than
+    ``min_delta`` dB) saves the generator to ``run/best.weights.h5``; after
+    ``patience`` measurements without one the rate is multiplied by 0.1
+    (down to ``min_lr``; below it the run stops). State (best, rate, the
+    record of every measurement) is kept in ``run/validation.json`` so a
+    resumed run goes on with it; the export ships the best weights."""
+
+    def __init__(self, run, hr, every, patience, lr, min_lr=1e-6, min_delta=0.01):
+        super().__init__()
+        self.path, self.hr, self.every, self.patience = Path(run) / "validation.json", hr, every, patience
+        self.best_path = Path(run) / "best.weights.h5"
+        self.min_lr, self.min_delta, self.step = min_lr, min_delta, None
+        self.state = (json.loads(self.path.read_text()) if self.path.is_file()
+                      else {"lr": lr, "best": None, "best_step": None, "since_best": 0, "record": []})
+
+    def on_train_begin(self, logs=None):
+        if self.step is None:
+            self.step = int(getattr(self.model, "resumed_from_step", 0) or 0)
+        self.model.g_optimizer.learning_rate = self.state["lr"]
+
+    def on_train_batch_end(self, batch, logs=None):
+        from keras_gans.files import atomic_path, atomic_write_text
+
+        self.step += 1
+        if self.step % self.every:
+            return
+        st = self.state
+        value = validation_psnr(self.model, self.hr)
+        improved = st["best"] is None or value > st["best"] + self.min_delta
+        st["record"].append({"step": self.step, "psnr": round(value, 4), "lr": st["lr"]})
+        if improved:
+            st.update(best=value, best_step=self.step, since_best=0)
+            with atomic_path(self.best_path) as tmp:
+                self.model.generator.save_weights(tmp)
+        else:
+            st["since_best"] += 1
+            if st["since_best"] >= self.patience:
+                st["lr"], st["since_best"] = st["lr"] * 0.1, 0
+                if st["lr"] < self.min_lr * 0.999:
+                    self.model.stop_training = True
+                else:
+                    self.model.g_optimizer.learning_rate = st["lr"]
+                st["record"][-1]["drop_to"] = st["lr"]
+        print(f"  [validation] step {self.step}: PSNR {value:.3f} dB (best {st['best']:.3f} at step "
+              f"{st['best_step']}), lr {st['lr']:g}", flush=True)
+        atomic_write_text(self.path, json.dumps(st, indent=1))
+
+
 def t91_pairs(images, steps, batch_size=16, crop=96, seed=0):
     """``steps`` batches of random (LR, HR) uint8 pairs (``kg.data.sr_pairs``'
     draws: a random crop, flip and rotation; LR by PIL bicubic x1/4); batch
@@ -159,6 +236,26 @@ def optimizers(args, stage, steps):
         "g_optimizer": keras.optimizers.Adam(lr, beta_1=0.9),
         "d_optimizer": keras.optimizers.Adam(lr, beta_1=0.9),
     }
+
+
+def select_best(game, run):
+    """Put the best-validation weights of ``--lr-plateau`` into the generator
+    and say which (None when no measurement was made)."""
+    path, state_path = Path(run) / "best.weights.h5", Path(run) / "validation.json"
+    if not (path.is_file() and state_path.is_file()):
+        return None
+    state = json.loads(state_path.read_text())
+    game.generator.load_weights(path)
+    return {"best_step": state["best_step"], "validation_psnr": round(state["best"], 4),
+            "validation": f"{VALIDATION[1]} {VALIDATION[0]} photos (128 px HR, PIL bicubic x1/4 LR), Y PSNR",
+            "record": state["record"]}
+
+
+def describe_plateau(args, selected):
+    drops = [f"{r['drop_to']:g} from run step {r['step']}" for r in selected["record"] if "drop_to" in r]
+    return (f"Adam({args.lr:g}, beta_1=0.9), x0.1 after {args.lr_plateau} validation measurements (every "
+            f"{args.val_every} steps) without a new best" + (f": {', '.join(drops)}" if drops else "")
+            + f"; shipped: the best-validation weights, run step {selected['best_step']}")
 
 
 def record_init(init, run):
@@ -344,6 +441,11 @@ def main(argv=None):
                         "counted) at which the rate is multiplied by --lr-gamma (default: constant). A run "
                         "resumed with new milestones keeps its Adam moments; the rate follows the new ones")
     p.add_argument("--lr-gamma", type=float, default=0.1, help="factor at each --lr-milestones step")
+    p.add_argument("--lr-plateau", type=int, default=None, metavar="PATIENCE",
+                   help="stage srresnet: the schedule chosen by validation (flower photos, never trained on, "
+                        "not a test set): x0.1 after PATIENCE measurements (every --val-every steps) without "
+                        "a new best, stop below 1e-6; the best-validation weights are the ones exported")
+    p.add_argument("--val-every", type=int, default=250, help="steps between validation measurements")
     p.add_argument("--lr-rates", default=None, metavar="RATES",
                    help="stage srresnet: comma-separated rates, one per phase of --lr-milestones (one more "
                         "than the milestones), instead of --lr x --lr-gamma; e.g. a second cycle: "
@@ -419,13 +521,19 @@ def main(argv=None):
     data = t91_pairs(images, epoch_steps, args.batch_size, args.crop, args.seed)
     epochs = -(-steps // epoch_steps)
     callbacks = recipe_utils.training_callbacks(run, args.save_every, args.time_limit, total_steps=epochs * epoch_steps)
+    if args.lr_plateau:
+        if args.stage != "srresnet" or args.lr_milestones:
+            raise SystemExit("--lr-plateau: stage srresnet only, and not with --lr-milestones.")
+        # before the checkpoint callback: a checkpoint written at a measurement step has its rate
+        callbacks.insert(1, PlateauSchedule(run, load_validation(), args.val_every, args.lr_plateau, args.lr))
     if args.stage == "srgan" and not args.export_only and not kg.checkpoint.list_checkpoints(run / "backup"):
         record_init(args.init, run)
     if args.warmstart and not kg.checkpoint.list_checkpoints(run / "backup"):
         if str(args.warmstart).endswith(".weights.h5"):
             game.generator.load_weights(args.warmstart)
-        else:  # a zoo entry (e.g. the shipped srresnet_x4): its generator
+        else:  # a zoo entry (e.g. the shipped srresnet_x4): its generator; its record counts in the card
             game.generator.set_weights(kg.zoo.load(args.warmstart).generator.get_weights())
+            recipe_utils.record_start(run, args.warmstart)
         print(f"warm start: {args.warmstart} ({args.prior_steps} prior steps)", flush=True)
     print(f"run folder {run}", flush=True)
     if args.export_only:
@@ -438,6 +546,7 @@ def main(argv=None):
         hist = game.fit(data, epochs=epochs, verbose=0, callbacks=callbacks)
         wall = time.time() - t0
     done = int(keras.ops.convert_to_numpy(game.g_optimizer.iterations))
+    selected = select_best(game, run) if args.lr_plateau and not args.no_export else None
     if not args.export_only:
         restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
         log.add(int(restored["epoch"]) * epoch_steps + int(restored["step"]) if restored else 0, done, wall,
@@ -453,6 +562,9 @@ def main(argv=None):
     entry_card = card(args, args.stage, args.prior_steps + done, args.prior_wall_s + log.wall_s, hist.history,
                       len(images), init_info)
     entry_card["training"]["segments"] = log.segments
+    if selected:
+        entry_card["training"]["selection"] = selected
+        entry_card["training"]["optimizer"] = describe_plateau(args, selected)
     entry_card["training"]["command"] = log.training_command() or entry_card["training"]["command"]
     carry_forward(entry_card, out / "config.json", args.prior_steps)
     # SRGAN: the discriminator's Dense(1024) on 6x6x512 features alone is 75 MB in float32; float16
