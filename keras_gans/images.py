@@ -43,9 +43,12 @@ def open_image(path):
     orientation honoured) and in 8 bits per channel: 16-bit and 32-bit
     integer images are scaled (>> 8, resp. to their range), float images
     mapped from [0, 1] (or their range when it is wider) to 0..255; modes
-    L, LA, RGB and RGBA are kept, every other mode (palette, CMYK, YCbCr, 1)
-    is converted to RGB (RGBA when it has transparency). A file that cannot
-    be decoded raises ``ImageReadError`` naming it."""
+    L, LA, RGB and RGBA are kept, 1-bit images and palettes of greys become
+    L (LA with transparency), every other mode (colour palette, CMYK, YCbCr)
+    RGB (RGBA with transparency). A file that cannot be decoded raises
+    ``ImageReadError`` naming it. The only decoder of image files in
+    keras_gans: the CLI, the data loaders, the SR benchmark and the recipes
+    read through it."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
@@ -68,8 +71,14 @@ def open_image(path):
         return Image.fromarray(np.round((a - lo) / (hi - lo) * 255.0).astype(np.uint8), "L")
     if mode in ("L", "LA", "RGB", "RGBA"):
         return im
-    if mode == "P" and "transparency" in im.info:
-        return im.convert("RGBA")
+    if mode == "1":
+        return im.convert("L")
+    if mode == "P":
+        alpha = "transparency" in im.info
+        rgb = np.asarray(im.convert("RGB"))
+        if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all():  # a palette of greys
+            return im.convert("LA" if alpha else "L")
+        return im.convert("RGBA" if alpha else "RGB")
     return im.convert("RGB")
 
 

@@ -22,7 +22,7 @@ def load_model(spec, unsafe_load=False):
 
 
 def _upscaler(model, tile, overlap):
-    from keras_gans.srgan.benchmark import as_upscaler
+    from keras_gans.srgan.upscale import as_upscaler
 
     return as_upscaler(model, tile=tile, overlap=overlap)
 

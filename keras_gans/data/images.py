@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from keras_gans.images import list_images
+from keras_gans.images import list_images, open_image
 from keras_gans.paths import dataset_path
 
 
@@ -49,15 +49,14 @@ def load_image_folder(
         files = [files[i] for i in keep]
     out = np.empty((len(files), size, size, channels), np.uint8)
     for i, f in enumerate(files):
-        with Image.open(f) as im:
-            im = im.convert("RGB" if channels == 3 else "L")
-            w, h = im.size
-            s = min(w, h)
-            left, top = (w - s) // 2, (h - s) // 2
-            im = im.crop((left, top, left + s, top + s))
-            if s != size:
-                im = im.resize((size, size), Image.LANCZOS)
-            a = np.asarray(im, np.uint8)
+        im = open_image(f).convert("RGB" if channels == 3 else "L")
+        w, h = im.size
+        s = min(w, h)
+        left, top = (w - s) // 2, (h - s) // 2
+        im = im.crop((left, top, left + s, top + s))
+        if s != size:
+            im = im.resize((size, size), Image.LANCZOS)
+        a = np.asarray(im, np.uint8)
         out[i] = a if channels == 3 else a[..., None]
     images = out
     if value_range is not None:

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gans.images import is_image_file
+from keras_gans.images import is_image_file, read_rgb
 from keras_gans.metrics.image_quality import gradient_ratio, grid_ratio, high_frequency_ratio, psnr, ssim
+from keras_gans.srgan.upscale import as_upscaler
 
 MEASURES = {"psnr": psnr, "ssim": ssim, "gradient_ratio": gradient_ratio, "hf_ratio": high_frequency_ratio,
             # NaN for an image too small for its spectrum, left out of the means
@@ -59,20 +60,11 @@ def _pil():
     return Image
 
 
-def load_rgb(path):
-    """An image file as uint8 RGB ``(H, W, 3)`` (grayscale -> R = G = B)."""
-    return load_image(path)[0]
-
-
 def load_image(path):
-    """``(uint8 RGB (H, W, 3), is_grey)``: a grey file (modes L, LA, I, I;16,
-    1, or a palette of greys) comes back as R = G = B with ``is_grey`` True."""
-    Image = _pil()
-    with Image.open(path) as im:
-        rgb = np.asarray(im.convert("RGB"), np.uint8).copy()
-        grey = im.mode in ("L", "LA", "I", "I;16", "1") or (
-            im.mode == "P" and bool(np.all(rgb[..., 0] == rgb[..., 1])) and bool(np.all(rgb[..., 1] == rgb[..., 2]))
-        )
+    """``(uint8 RGB (H, W, 3), is_grey)`` of an image file, read by
+    ``kg.images.read_rgb`` (upright, 8-bit): a grey file (L, 16-bit grey,
+    1-bit, a palette of greys) comes back as R = G = B with ``is_grey``."""
+    rgb, _, grey = read_rgb(path)
     return rgb, grey
 
 
@@ -128,29 +120,6 @@ def find_pairs(data_dir, scale=4):
     return pairs
 
 
-def as_upscaler(model, tile=None, overlap=None):
-    """A function uint8 LR (H, W, 3) -> uint8 SR from a game, a generator or a callable."""
-    if model is None:
-        return None
-    if hasattr(model, "upscale"):
-        return lambda lr: model.upscale(lr, tile=tile, overlap=overlap)
-    import keras
-
-    if isinstance(model, keras.Model):
-        from keras_gans.srgan.upscale import infer_scale, upscale_images
-
-        s = infer_scale(model)
-        if s is None:
-            raise ValueError("evaluate: cannot infer the model's upscaling factor from its output shape.")
-        return lambda lr: upscale_images(model, lr, s, tile=tile, overlap=overlap)
-    if callable(model):
-        return model
-    raise TypeError(
-        f"evaluate takes an SRGAN game, a keras generator model or a callable uint8 -> uint8; got "
-        f"{type(model).__name__}."
-    )
-
-
 def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=None, progress=None):
     """PSNR/SSIM of bicubic upscaling and (when given) of ``model`` on a data set.
 
@@ -186,7 +155,7 @@ def evaluate(model=None, data_dir=None, scale=4, tile=None, overlap=None, limit=
             progress(name)
         hr, grey = load_image(hr_path)
         if lr_path is not None:
-            lr = load_rgb(lr_path)
+            lr = load_image(lr_path)[0]
             sources.add("dataset")
             h, w = lr.shape[0] * scale, lr.shape[1] * scale
             if h > hr.shape[0] or w > hr.shape[1]:

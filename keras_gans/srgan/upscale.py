@@ -1,6 +1,7 @@
 """Super-resolution inference: any image size, tiled so memory stays bounded.
 
     hr = upscale_images(generator, uint8_image, scale=4, tile=128)
+    up = as_upscaler(model_or_game)      # uint8 LR -> uint8 SR, what the CLI and the benchmark call
 """
 
 import math
@@ -9,7 +10,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gans.images import check_float_range, to_model_range
+from keras_gans.images import check_float_range, to_model_range, to_uint8
 from keras_gans.layers.pixel_shuffle import PixelShuffle
 
 
@@ -140,8 +141,7 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
     out = np.empty((n, h * scale, w * scale, c), np.uint8 if was_uint8 else np.float32)
 
     def final(y):  # generator range [-1, 1] -> the caller's
-        y = np.clip((y + 1.0) * 0.5, 0.0, 1.0)
-        return np.round(y * 255.0).astype(np.uint8) if was_uint8 else y
+        return to_uint8(y) if was_uint8 else np.clip((y + 1.0) * 0.5, 0.0, 1.0)
 
     for i in range(n):
         img = x[i]
@@ -188,3 +188,24 @@ def infer_scale(generator):
     if len(shape) != 4 or shape[1] is None or shape[1] % 12 or shape[2] != shape[1]:
         return None
     return shape[1] // 12
+
+
+def as_upscaler(model, tile=None, overlap=None):
+    """A function uint8 LR ``(H, W, 3)`` -> uint8 SR from an SRGAN game (its
+    ``upscale``), a bare generator (LR ``[0, 1]`` -> HR ``[-1, 1]``; its
+    scale inferred) or a callable (returned as it is); None for None."""
+    if model is None:
+        return None
+    if hasattr(model, "upscale"):
+        return lambda lr: model.upscale(lr, tile=tile, overlap=overlap)
+    if isinstance(model, keras.Model):
+        s = infer_scale(model)
+        if s is None:
+            raise ValueError("upscale: cannot infer the model's upscaling factor from its output shape.")
+        return lambda lr: upscale_images(model, lr, s, tile=tile, overlap=overlap)
+    if callable(model):
+        return model
+    raise TypeError(
+        f"upscale takes an SRGAN game, a keras generator model or a callable uint8 -> uint8; got "
+        f"{type(model).__name__}."
+    )

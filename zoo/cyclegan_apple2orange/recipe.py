@@ -74,8 +74,8 @@ def load_domain(folder, load_size, limit=None):
     files = files[:limit] if limit else files
     out = np.empty((len(files), load_size, load_size, 3), np.uint8)
     for i, f in enumerate(files):
-        with Image.open(f) as im:
-            out[i] = np.asarray(im.convert("RGB").resize((load_size, load_size), Image.BICUBIC))
+        im = kg.images.open_image(f).convert("RGB")
+        out[i] = np.asarray(im.resize((load_size, load_size), Image.BICUBIC))
     return out
 
 

@@ -41,10 +41,9 @@ def load_split(split, size, data=None):
     folder = kg.data.dataset_path(DATA, data)
     xs, ys = [], []
     for label, dom in enumerate("AB"):
-        files = sorted(f for f in (folder / f"{split}{dom}").iterdir() if f.suffix.lower() in (".jpg", ".jpeg", ".png"))
-        for f in files:
-            with Image.open(f) as im:
-                xs.append(np.asarray(im.convert("RGB").resize((size, size), Image.BICUBIC), np.uint8))
+        for f in kg.images.list_images(folder / f"{split}{dom}"):
+            im = kg.images.open_image(f).convert("RGB")
+            xs.append(np.asarray(im.resize((size, size), Image.BICUBIC), np.uint8))
             ys.append(label)
     return np.stack(xs), np.asarray(ys, np.int32)
 

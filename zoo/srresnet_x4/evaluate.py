@@ -110,8 +110,8 @@ def crops(models, path, tile=128, zoom=2):
     draw = ImageDraw.Draw(sheet)
     for r, name in enumerate(CROP_IMAGES):
         hr_path, lr_path = pairs[name]
-        lr = sr_eval.load_rgb(lr_path)
-        hr = sr_eval.load_rgb(hr_path)[: lr.shape[0] * 4, : lr.shape[1] * 4]
+        lr = sr_eval.load_image(lr_path)[0]
+        hr = sr_eval.load_image(hr_path)[0][: lr.shape[0] * 4, : lr.shape[1] * 4]
         y, x = _crop_box(hr, CROP)
         tiles = [sr_eval.bicubic_resize(lr, hr.shape[:2]), *[m.upscale(lr, tile=tile) for _, m in models], hr]
         for c, (lab, img) in enumerate(zip(labels, tiles)):

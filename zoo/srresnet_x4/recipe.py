@@ -69,17 +69,11 @@ PAPER_STEPS = {"srresnet": 1_000_000, "srgan": 200_000}
 # ------------------------------------------------------------------- data
 def load_t91(path=None, min_side=96):
     """The T91 images as a list of uint8 RGB arrays (sides >= ``min_side``)."""
-    from PIL import Image
-
     folder = kg.data.dataset_path("T91", path)
     train = folder / "Train" if (folder / "Train").is_dir() else folder
-    files = sorted(f for f in train.iterdir() if f.suffix.lower() in (".bmp", ".png", ".jpg"))
-    if not files:
-        raise FileNotFoundError(f"No T91 images (*.bmp) in {train}.")
     images = []
-    for f in files:
-        with Image.open(f) as im:
-            a = np.asarray(im.convert("RGB"), np.uint8)
+    for f in kg.images.list_images(train):
+        a = kg.images.read_rgb(f)[0]
         if min(a.shape[:2]) >= min_side:
             images.append(a)
     return images
