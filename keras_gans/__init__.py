@@ -11,9 +11,10 @@ Runs unchanged on the TensorFlow, JAX and PyTorch backends (``KERAS_BACKEND``).
 import importlib
 
 from keras_gans import backend as _backend  # noqa: F401  (fails fast on an unsupported backend)
-from keras_gans import constraints, cyclegan, layers, losses, regularizers, srgan
+from keras_gans import constraints, cyclegan, layers, losses, pix2pix, regularizers, srgan
 from keras_gans.cyclegan import CycleGAN
 from keras_gans.games import GAN, WGAN, WGANGP, AdversarialGame, ConditionalGAN
+from keras_gans.pix2pix import Pix2Pix
 from keras_gans.srgan import SRGAN
 
 __version__ = "0.1.0"
@@ -38,12 +39,14 @@ __all__ = [
     "WGANGP",
     "SRGAN",
     "CycleGAN",
+    "Pix2Pix",
     "AdversarialGame",
     "losses",
     "regularizers",
     "constraints",
     "layers",
     "cyclegan",
+    "pix2pix",
     "srgan",
     *sorted(_LAZY),
 ]

@@ -48,6 +48,14 @@ def build(game):
         a = rng.integers(0, 256, (10, 16, 16, 3), dtype=np.uint8)
         b = rng.integers(0, 256, (10, 16, 16, 3), dtype=np.uint8)
         return m, {"x": a, "y": b, "batch_size": 2}
+    if game == "pix2pix":  # batch norm, seeded dropout, and kg.data.paired's random crops and flips
+        g = kg.pix2pix.unet_generator(6, 2, seed=2)
+        d = kg.cyclegan.patchgan_discriminator(2, n_layers=1, channels=6, norm="batch", seed=3)
+        m = kg.Pix2Pix(g, d, seed=2)
+        m.compile(g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                  d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
+        a = rng.integers(0, 256, (6, 68, 68, 3), dtype=np.uint8)
+        return m, {"x": kg.data.pipelines.Paired(a, 255 - a, 64, batch_size=2, seed=4)}
     if game in ("srgan", "srresnet"):
         g = kg.srgan.srresnet(scale=2, blocks=1, filters=8)
         if game == "srgan":
@@ -65,7 +73,7 @@ def build(game):
 
 def total_steps(game):
     _, kw = build(game)
-    return EPOCHS * -(-len(kw["x"]) // kw["batch_size"])
+    return EPOCHS * (-(-len(kw["x"]) // kw["batch_size"]) if "batch_size" in kw else len(kw["x"]))
 
 
 class _KillAt(keras.callbacks.Callback):

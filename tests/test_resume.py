@@ -28,7 +28,9 @@ WORKER = REPO / "tests" / "resume_worker.py"
 
 
 def _run_worker(backend, *args, expect_kill=False):
-    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(REPO / "tests"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    # the checkout's keras_gans (the one under test), whatever an installed copy is
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")]),
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
     proc = subprocess.run([sys.executable, str(WORKER), *map(str, args)], env=env, capture_output=True,
                           text=True, timeout=600)
     if expect_kill:
@@ -51,7 +53,7 @@ def _compare(reference, npz_path, tol):
     return worst
 
 
-GAMES = ["gan", "wgan_gp", "cyclegan", "srgan"]
+GAMES = ["gan", "wgan_gp", "cyclegan", "srgan", "pix2pix"]
 
 
 @pytest.fixture(scope="module")

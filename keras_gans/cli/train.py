@@ -4,6 +4,8 @@
     keras-gans train wgan-gp --images flowers/ --image-size 64 --epochs 50 --out run/
     keras-gans train cdcgan --images digits/ --image-size 28 --channels 1 --out run/   (one sub-folder per class)
     keras-gans train cyclegan --a trainA/ --b trainB/ --image-size 128 --epochs 200 --out run/
+    keras-gans train pix2pix --pairs facades/train --direction BtoA --epochs 200 --out run/   (A|B side by side)
+    keras-gans train pix2pix --pairs edges/ --targets photos/ --image-size 128 --out run/    (matching file names)
     keras-gans train srresnet --hr T91/ --epochs 100 --out run/
     keras-gans train srgan --hr T91/ --init srresnet_x4 --out run/
     keras-gans train cyclegan --a mine_A/ --b mine_B/ --init cyclegan_apple2orange --out run/
@@ -22,9 +24,9 @@ import json
 import sys
 from pathlib import Path
 
-GAMES = ("dcgan", "cdcgan", "wgan-gp", "cyclegan", "srresnet", "srgan")
+GAMES = ("dcgan", "cdcgan", "wgan-gp", "cyclegan", "pix2pix", "srresnet", "srgan")
 # each paper's batch size
-DEFAULT_BATCH = {"dcgan": 64, "cdcgan": 64, "wgan-gp": 64, "cyclegan": 1, "srresnet": 16, "srgan": 16}
+DEFAULT_BATCH = {"dcgan": 64, "cdcgan": 64, "wgan-gp": 64, "cyclegan": 1, "pix2pix": 1, "srresnet": 16, "srgan": 16}
 
 
 def _need(args, *names):
@@ -44,6 +46,10 @@ def _data(args):
     if args.game == "cyclegan":
         _need(args, "a", "b")
         return kg.data.unpaired(args.a, args.b, args.image_size, batch_size=args.batch_size, seed=args.seed)
+    if args.game == "pix2pix":
+        _need(args, "pairs")
+        return kg.data.paired(args.pairs, args.targets, args.image_size, batch_size=args.batch_size,
+                              direction=args.direction, seed=args.seed)
     _need(args, "hr")
     return kg.data.sr_pairs(args.hr, scale=4, patch_size=args.image_size, batch_size=args.batch_size,
                             steps_per_epoch=args.steps_per_epoch, seed=args.seed)
@@ -52,7 +58,8 @@ def _data(args):
 def _game(args, data=None):
     import keras_gans as kg
 
-    expected = {"dcgan": kg.GAN, "cdcgan": kg.ConditionalGAN, "wgan-gp": kg.GAN, "cyclegan": kg.CycleGAN, "srresnet": kg.SRGAN, "srgan": kg.SRGAN}[args.game]
+    expected = {"dcgan": kg.GAN, "cdcgan": kg.ConditionalGAN, "wgan-gp": kg.GAN, "cyclegan": kg.CycleGAN,
+                "pix2pix": kg.Pix2Pix, "srresnet": kg.SRGAN, "srgan": kg.SRGAN}[args.game]
     if args.init:
         game = kg.zoo.load(args.init)
         if not isinstance(game, expected):
@@ -79,16 +86,33 @@ def _game(args, data=None):
                          latent_dim=100, seed=args.seed)
     if args.game == "cyclegan":
         return kg.CycleGAN.official(n_blocks=args.n_blocks, filters=f or 64, seed=args.seed)
+    if args.game == "pix2pix":
+        return kg.Pix2Pix.official(num_downs=unet_depth(args.image_size), filters=f or 64, seed=args.seed)
     g = kg.srgan.srresnet(scale=4, blocks=args.n_blocks, filters=f or 64)
     if args.game == "srresnet":
         return kg.SRGAN(g, None, adversarial_weight=0, seed=args.seed)
     return kg.SRGAN(g, kg.srgan.srgan_discriminator(image_size=args.image_size), adversarial_weight=1e-3, seed=args.seed)
 
 
+def unet_depth(image_size):
+    """The U-Net's ``num_downs`` for a training crop: the authors' unet_256
+    (8) from 256 px up, else the depth that takes the crop to 1x1 (unet_128:
+    7); the crop must be a multiple of ``2**num_downs``."""
+    import math
+
+    depth = min(8, int(math.log2(image_size))) if image_size >= 32 else 0
+    if depth < 5 or image_size % 2**depth:
+        raise ValueError(f"train pix2pix: --image-size must be a multiple of 256, or 32, 64 or 128 (the U-Net halves "
+                         f"it 5 to 8 times); got {image_size}.")
+    return depth
+
+
 def _samples_callback(folder, data, game_name):
     """A Keras callback writing ``samples/epoch_XXXX.png`` each epoch: a grid
-    of ``generate`` for GANs, [input | output] rows for CycleGAN (A -> B) and
-    [bicubic | output | HR] rows for super-resolution, on fixed batches."""
+    of ``generate`` for GANs, [input | output] rows for CycleGAN (A -> B),
+    [input | output | target] rows for pix2pix (the authors' test mode,
+    seed 0) and [bicubic | output | HR] rows for super-resolution, on fixed
+    batches."""
     import keras
     import numpy as np
 
@@ -107,6 +131,8 @@ def _samples_callback(folder, data, game_name):
                 x, y = first[0][:4], first[1][:4]
                 if game_name == "cyclegan":
                     rows = [x, m.translate(x)]
+                elif game_name == "pix2pix":
+                    rows = [x, m.translate(x, seed=0), y]
                 else:
                     size = (y.shape[2], y.shape[1])
                     up = np.stack([np.asarray(Image.fromarray(im).resize(size, Image.BICUBIC)) for im in x])
@@ -147,7 +173,8 @@ def _run(args):
     if args.image_size is None and args.init:
         args.image_size = (kg.zoo.info(args.init).get("preprocessing") or {}).get("image_size")
     if args.image_size is None:
-        args.image_size = {"dcgan": 64, "cdcgan": 64, "wgan-gp": 64, "cyclegan": 256, "srresnet": 96, "srgan": 96}[args.game]
+        args.image_size = {"dcgan": 64, "cdcgan": 64, "wgan-gp": 64, "cyclegan": 256, "pix2pix": 256, "srresnet": 96,
+                           "srgan": 96}[args.game]
     with scope():  # tf.distribute: variables are created (and compiled) in the strategy's scope
         if args.game == "cdcgan" and not args.init:  # the classes come from the data
             data = _data(args)
@@ -155,8 +182,10 @@ def _run(args):
         else:
             game = _game(args)  # a wrong --init fails before any image is read
             data = _data(args)
-    lr = args.lr or {"dcgan": 2e-4, "cdcgan": 2e-4, "wgan-gp": 1e-4, "cyclegan": 2e-4, "srresnet": 1e-4, "srgan": 1e-4}[args.game]
-    betas = {"dcgan": (0.5, 0.999), "cdcgan": (0.5, 0.999), "wgan-gp": (0.0, 0.9), "cyclegan": (0.5, 0.999)}.get(args.game, (0.9, 0.999))
+    lr = args.lr or {"dcgan": 2e-4, "cdcgan": 2e-4, "wgan-gp": 1e-4, "cyclegan": 2e-4, "pix2pix": 2e-4, "srresnet": 1e-4,
+                     "srgan": 1e-4}[args.game]
+    betas = {"dcgan": (0.5, 0.999), "cdcgan": (0.5, 0.999), "wgan-gp": (0.0, 0.9), "cyclegan": (0.5, 0.999),
+             "pix2pix": (0.5, 0.999)}.get(args.game, (0.9, 0.999))
 
     def adam():  # each paper's Adam
         return keras.optimizers.Adam(lr, beta_1=betas[0], beta_2=betas[1])
@@ -297,11 +326,17 @@ def register(subparsers):
     p.add_argument("--a", help="cyclegan: folder of domain A images")
     p.add_argument("--b", help="cyclegan: folder of domain B images")
     p.add_argument("--hr", help="srresnet/srgan: folder of high-resolution images")
+    p.add_argument("--pairs", help="pix2pix: folder of aligned pairs (A|B side by side in each image), or with "
+                                   "--targets the folder of inputs")
+    p.add_argument("--targets", help="pix2pix: folder of targets named as the --pairs inputs (two-folder layout)")
+    p.add_argument("--direction", choices=("AtoB", "BtoA"), default="AtoB",
+                   help="pix2pix: AtoB (default) learns A -> B (left half / --pairs -> right half / --targets)")
     p.add_argument("--out", required=True, help="run folder (checkpoints, samples, log.csv, game.keras)")
     p.add_argument("--image-size", type=int, default=None,
-                   help="dcgan: 28, 32 or 64 (default 64); cyclegan: crop side (default 256); sr: HR patch side (default 96)")
+                   help="dcgan: 28, 32 or 64 (default 64); cyclegan, pix2pix: crop side (default 256; pix2pix's "
+                        "U-Net: unet_256 from 256 px, unet_128 at 128); sr: HR patch side (default 96)")
     p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--batch-size", type=int, default=None, help="default: dcgan 64, cyclegan 1, sr 16")
+    p.add_argument("--batch-size", type=int, default=None, help="default: dcgan 64, cyclegan and pix2pix 1, sr 16")
     p.add_argument("--steps-per-epoch", type=int, default=1000, help="sr: batches per epoch (default 1000)")
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default: the paper's)")
     p.add_argument("--filters", type=int, default=None, help="network width (default 64)")

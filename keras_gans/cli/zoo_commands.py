@@ -1,5 +1,6 @@
 """``keras-gans zoo list``, ``keras-gans zoo info NAME``, ``keras-gans zoo
-install PATH`` and ``keras-gans zoo import-cyclegan G_A.pth G_B.pth --name NAME``."""
+install PATH``, ``keras-gans zoo import-cyclegan G_A.pth G_B.pth --name NAME``
+and ``keras-gans zoo import-pix2pix G.pth --out DIR``."""
 
 import json
 
@@ -62,6 +63,40 @@ def _import_cyclegan(args):
     return 0
 
 
+def _import_pix2pix(args):
+    from pathlib import Path
+
+    from keras_gans import zoo
+    from keras_gans.pix2pix import pix2pix_game_from_torch
+    from keras_gans.pix2pix.networks import norm_of
+
+    game = pix2pix_game_from_torch(args.g, image_size=args.image_size)
+    size = args.image_size or game.image_size
+    norm = norm_of(game.generator)
+    card = {
+        "title": f"{Path(args.out).name}: pix2pix converted from an official PyTorch checkpoint",
+        "summary": (
+            f"Generator converted from {Path(args.g).name} (a pytorch-CycleGAN-and-pix2pix UnetGenerator, "
+            f"unet_{game.image_size}, norm={norm!r}) by `keras-gans zoo import-pix2pix`; discriminator "
+            "freshly initialised (not converted)."
+        ),
+        "task": "paired image-to-image translation (RGB, values in [-1, 1])",
+        "preprocessing": {"image_size": size, "channels": int(game.generator.inputs[0].shape[-1]),
+                          "value_range": [-1, 1]},
+        "training": {"converted_from": [str(args.g)]},
+        "limits": [
+            "Not measured by keras_gans: converted weights, see their original model card.",
+            "translate() runs the generator as the authors' test.py does by default (mode='authors': each image "
+            "normalised by its own batch statistics, dropout on, so outputs vary with the seed); mode='eval' "
+            "(their --eval: running statistics, no dropout) is deterministic.",
+        ],
+    }
+    folder = zoo.save(game, Path(args.out), card=card, overwrite=args.overwrite,
+                      weights_dtype="float16" if args.float16 else "float32")
+    print(f"wrote zoo entry {folder}: kg.zoo.load({str(folder)!r})")
+    return 0
+
+
 def register(subparsers):
     p = subparsers.add_parser("zoo", help="list and describe the pretrained models")
     sub = p.add_subparsers(dest="zoo_command", metavar="ZOO_COMMAND")
@@ -87,4 +122,16 @@ def register(subparsers):
     p_imp.add_argument("--float16", action="store_true", help="store the weights as float16")
     p_imp.add_argument("--overwrite", action="store_true")
     p_imp.set_defaults(func=_import_cyclegan)
+    p_p2p = sub.add_parser(
+        "import-pix2pix",
+        help="an official pytorch pix2pix generator (latest_net_G.pth, unet_256/unet_128) -> a zoo entry",
+    )
+    p_p2p.add_argument("g", help="the generator (.pth: UnetGenerator, batch or instance norm)")
+    p_p2p.add_argument("--out", required=True,
+                       help="entry folder to write (its name is the entry's name), e.g. ~/zoo/edges2shoes")
+    p_p2p.add_argument("--image-size", type=int, default=None,
+                       help="fix the input size (default: any multiple of 2**num_downs)")
+    p_p2p.add_argument("--float16", action="store_true", help="store the weights as float16")
+    p_p2p.add_argument("--overwrite", action="store_true")
+    p_p2p.set_defaults(func=_import_pix2pix)
     p.set_defaults(func=lambda args: p.print_help() or 2)

@@ -1,6 +1,9 @@
-"""Published checkpoint files: where each is cached, and fetching it.
+"""Published checkpoint files: where each is cached, fetching it, and which family converts it.
 
-Every converter's ``official:NAME`` goes through ``fetch``: the file is
+``FAMILIES`` is the one table of the published models: ``load_official("edges2shoes")``
+(the CLI's ``official:NAME``) finds the family that publishes the name and
+calls its converter; ``"pix2pix/sat2map"`` names the family where two
+publish one name. Every converter's file goes through ``fetch``: the file is
 looked up at ``$KERAS_GANS_CACHE/official/<file>`` (default
 ``~/.keras/keras_gans/official/``); nothing touches the network unless the
 caller asks (``download=True``), and then with a short socket timeout, so an
@@ -56,3 +59,53 @@ def fetch(url, filename, what, download=False, timeout=5.0):
         tmp.unlink(missing_ok=True)
         raise FileNotFoundError(f"Downloading failed ({type(e).__name__}: {e}). {how}") from None
     return path
+
+
+#: family -> its converter module, which defines ``OFFICIAL_MODELS`` (the
+#: names its authors publish) and ``load_official(name, download=False)``.
+FAMILIES = {
+    "cyclegan": "keras_gans.cyclegan.convert_torch",
+    "pix2pix": "keras_gans.pix2pix.convert_torch",
+}
+
+
+def _module(family):
+    import importlib
+
+    return importlib.import_module(FAMILIES[family])
+
+
+def official_models():
+    """``{family: names}`` of every published model keras_gans converts."""
+    return {family: tuple(_module(family).OFFICIAL_MODELS) for family in FAMILIES}
+
+
+def resolve_official(spec):
+    """``(family, name)`` of ``"NAME"`` (the one family publishing it) or
+    ``"FAMILY/NAME"``; an unknown or ambiguous name is a ValueError listing
+    the choices."""
+    spec = str(spec)
+    models = official_models()
+    listing = "; ".join(f"{family}: {', '.join(names)}" for family, names in models.items())
+    if "/" in spec:
+        family, name = spec.split("/", 1)
+        if family not in models:
+            raise ValueError(f"Unknown family {family!r} in official:{spec}; known: {', '.join(models)}.")
+        if name not in models[family]:
+            raise ValueError(f"The {family} authors publish no {name!r}; they publish {', '.join(models[family])}.")
+        return family, name
+    owners = [family for family, names in models.items() if spec in names]
+    if not owners:
+        raise ValueError(f"Unknown official model {spec!r}. Published: {listing}.")
+    if len(owners) > 1:
+        raise ValueError(f"Both {' and '.join(owners)} publish a model {spec!r}: say which, "
+                         + " or ".join(f"official:{family}/{spec}" for family in owners) + ".")
+    return owners[0], spec
+
+
+def load_official(spec, download=False):
+    """The published model ``spec`` (``"NAME"`` or ``"FAMILY/NAME"``) as its
+    family's converter gives it (CycleGAN: the generator; pix2pix: a
+    ``Pix2Pix`` game), from the cache (see ``fetch``)."""
+    family, name = resolve_official(spec)
+    return _module(family).load_official(name, download=download)

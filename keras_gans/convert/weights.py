@@ -2,6 +2,7 @@
 
     sd = StateDict(read_torch_state_dict(path), "RRDBNet")
     set_conv(model.get_layer("conv_first"), sd, "conv_first")   # weight + bias, transposed
+    set_batch_norm(model.get_layer("bn"), sd, "bn")               # weight, bias, running_mean, running_var
     sd.check_all_used()                                           # nothing left over
 
 PyTorch ``Conv2d`` weights are ``(out, in, kh, kw)``; Keras ``Conv2D``
@@ -71,3 +72,14 @@ def set_conv(layer, sd, prefix, bias=True):
     if bias:
         values.append(sd.get(f"{prefix}.bias", (layer.filters,)))
     layer.set_weights(values)
+
+
+def set_batch_norm(layer, sd, prefix):
+    """A Keras ``BatchNormalization`` from a PyTorch ``BatchNorm2d``'s
+    ``prefix.weight``, ``.bias``, ``.running_mean`` and ``.running_var``
+    (gamma, beta, moving mean, moving variance); ``num_batches_tracked`` is
+    not needed (Keras' moving averages use a fixed momentum, as PyTorch's
+    default ``momentum=0.1`` does). The layer's epsilon must be PyTorch's
+    (1e-5) for equal outputs: that is the builder's job."""
+    n = int(layer.moving_mean.shape[0])
+    layer.set_weights([sd.get(f"{prefix}.{k}", (n,)) for k in ("weight", "bias", "running_mean", "running_var")])

@@ -171,6 +171,9 @@ def load_official_cyclegan(name, download=False, image_size=None):
     return cyclegan_from_torch(fetch_official_cyclegan(name, download=download), image_size=image_size)
 
 
+load_official = load_official_cyclegan  # the name kg.convert.load_official calls (convert/official.py: FAMILIES)
+
+
 def cyclegan_from_torch_pair(path_a, path_b, image_size=None, train_size=256, seed=0):
     """A ``CycleGAN`` game from the official two generator checkpoints
     (``latest_net_G_A.pth``: A -> B, ``latest_net_G_B.pth``: B -> A) with

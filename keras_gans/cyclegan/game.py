@@ -54,7 +54,7 @@ from keras_gans.cyclegan.losses import cycle_consistency_loss, identity_loss
 from keras_gans.cyclegan.translate import static_image_shape, translate_images
 from keras_gans.games.base import AdversarialGame, deserialize, serialize, to_model_range, unpack_pair
 from keras_gans.games.checks import check_array, check_translator, input_shape
-from keras_gans.losses.adversarial import LeastSquares
+from keras_gans.losses.adversarial import gan_loss_scales
 
 DIRECTIONS = ("a2b", "b2a")
 
@@ -229,9 +229,7 @@ class CycleGAN(AdversarialGame):
     def _loss_scales(self):
         """(discriminator, generator) factors applied to ``loss_fn`` to get the
         official ``1/2 [L(real, 1) + L(fake, 0)]`` and ``L(fake, 1)``."""
-        if isinstance(self.loss_fn, LeastSquares):
-            return 1.0, 2.0
-        return 0.5, 1.0
+        return gan_loss_scales(self.loss_fn)
 
     # ------------------------------------------------------------- pools
     def _missing_pool_message(self):

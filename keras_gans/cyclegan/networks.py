@@ -75,6 +75,28 @@ def _instance_norm(name):
     return InstanceNormalization(epsilon=1e-5, center=False, scale=False, name=name)
 
 
+NORMS = ("instance", "batch")
+
+
+def _check_norm(norm, what):
+    if norm not in NORMS:
+        raise ValueError(f"{what}: norm must be 'instance' or 'batch'; got {norm!r}.")
+    return norm
+
+
+def _norm(norm, name, seed=None):
+    """The authors' ``get_norm_layer(norm)``: "instance" is
+    ``InstanceNorm2d(affine=False)`` (no weights, no running statistics);
+    "batch" is ``BatchNorm2d(affine=True)`` with running statistics, eps
+    1e-5 and PyTorch's momentum 0.1 (Keras' 0.9), its scale initialised
+    ~ N(1, 0.02) as ``init_weights`` does."""
+    if norm == "instance":
+        return _instance_norm(name)
+    return keras.layers.BatchNormalization(
+        momentum=0.9, epsilon=1e-5, gamma_initializer=NumpyNormal(1.0, 0.02, seed=seed), name=name
+    )
+
+
 def _input(image_size, channels, multiple, what):
     if image_size is None:
         return keras.Input((None, None, channels), name="image")
@@ -262,6 +284,7 @@ def patchgan_discriminator(
     channels=3,
     image_size=None,
     seed=None,
+    norm="instance",
     name="patchgan_discriminator",
 ):
     """The PatchGAN discriminator (``NLayerDiscriminator``; ``n_layers=3`` is
@@ -279,20 +302,26 @@ def patchgan_discriminator(
     Args:
         filters: ``F`` (the paper: 64).
         n_layers: stride-2 convolutions (3: 70x70 receptive field).
-        channels: input image channels.
+        channels: input image channels (pix2pix's conditional
+            discriminator: input + output channels, seen concatenated).
         image_size: None (any size large enough), an int or ``(height, width)``.
         seed: seed of the N(0, 0.02) weight initialization.
+        norm: "instance" (CycleGAN's) or "batch" (pix2pix's: BatchNorm with
+            running statistics, and, as in the authors' code, no bias in
+            the convolutions it follows).
     """
     _positive_int(filters, "patchgan_discriminator: filters")
     _positive_int(n_layers, "patchgan_discriminator: n_layers")
     _positive_int(channels, "patchgan_discriminator: channels")
+    _check_norm(norm, "patchgan_discriminator")
+    use_bias = norm == "instance"  # the authors' use_bias: a batch norm's shift makes a bias redundant
     inp = _input(image_size, channels, 1, "patchgan_discriminator")
     count = iter(range(10_000))
 
-    def conv(x, f, strides, idx, **kwargs):
+    def conv(x, f, strides, idx, bias=True, **kwargs):
         x = keras.layers.ZeroPadding2D(1, name=f"{idx}_pad")(x)
         return keras.layers.Conv2D(
-            f, 4, strides=strides, padding="valid", use_bias=True,
+            f, 4, strides=strides, padding="valid", use_bias=bias,
             kernel_initializer=_init(seed, next(count)), name=idx, **kwargs,
         )(x)
 
@@ -302,8 +331,8 @@ def patchgan_discriminator(
     mult = 1
     for n in range(1, n_layers + 1):
         mult = min(2**n, 8)
-        x = conv(x, filters * mult, 2 if n < n_layers else 1, f"model_{i}")
-        x = _instance_norm(f"model_{i + 1}")(x)
+        x = conv(x, filters * mult, 2 if n < n_layers else 1, f"model_{i}", bias=use_bias)
+        x = _norm(norm, f"model_{i + 1}", None if seed is None else seed + 1000 + i)(x)
         x = keras.layers.LeakyReLU(0.2, name=f"model_{i + 2}")(x)
         i += 3
     # the score layer computes in float32 under a mixed precision policy (as Keras'

@@ -1,12 +1,28 @@
-"""Translation at any image size.
+"""Image-to-image generators run on images: the helpers CycleGAN and pix2pix share.
 
-The ResNet generator needs sides that are multiples of 4. ``translate_images``
-runs a generator on uint8 or ``[-1, 1]`` images as they are;
-``translate_any_size`` takes one uint8 image of any size and either resizes
-it (longer side ``size``, aspect kept, multiples of 4) and back, or
-reflect-pads it to multiples of 4 and crops the result.
+A generator needs sides that are multiples of ``size_multiple(generator)``
+(4 for the ResNet generator, ``2**num_downs`` for the U-Net).
+``translate_images`` runs a generator on uint8 or ``[-1, 1]`` images as they
+are; ``translate_any_size`` takes one uint8 image of any size and either
+resizes it (longer side ``size``, aspect kept, multiples of the generator's
+multiple) and back, or reflect-pads it to such multiples and crops the result.
+
+Two ways to run a generator (``mode``), as the authors' ``test.py`` offers:
+
+- ``"eval"`` (their ``--eval``): inference mode: batch norm uses its
+  running statistics, dropout is off. Deterministic: the same pixels on
+  every backend.
+- ``"authors"`` (their default, without ``--eval``): training mode, one
+  image at a time (their test batch is 1): batch norm normalises each
+  image by its own statistics and dropout draws masks (pix2pix's noise).
+  No variable changes (the moving statistics and the dropout layers' seeds
+  stay as they are): dropout masks come from ``(seed, image index)``,
+  repeatable on one backend for a given ``seed`` (backends draw different
+  masks), fresh on each call with ``seed=None``. For networks without batch
+  norm or dropout (CycleGAN's) the two modes give the same images.
 """
 
+import keras
 import numpy as np
 from keras import ops
 
@@ -24,9 +40,56 @@ def static_image_shape(model):
     return tuple(int(s) for s in shape)
 
 
-def translate_images(generator, images, batch_size=8):
+MODES = ("authors", "eval")
+
+
+def check_mode(mode):
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'authors' (training-mode batch statistics and dropout, one image at a "
+                         f"time: the authors' test.py default) or 'eval' (running statistics, no dropout: "
+                         f"their --eval); got {mode!r}.")
+    return mode
+
+
+def size_multiple(generator):
+    """What the generator's input sides must be multiples of: 2 to the
+    number of its stride-2 convolutions (4 for the ResNet generator,
+    ``2**num_downs`` for the U-Net)."""
+    n = 0
+    for layer in generator.layers:
+        if isinstance(layer, keras.layers.Conv2D) and tuple(getattr(layer, "strides", (1, 1))) == (2, 2):
+            n += 1
+    return 2**n
+
+
+def _seed_states(model):
+    """The state variables of the seed generators of ``model``'s layers (its dropout layers')."""
+    states = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            states.extend(_seed_states(layer))
+        elif getattr(layer, "seed_generator", None) is not None:
+            states.append(layer.seed_generator.state)
+    return states
+
+
+def training_call(generator, x, seed=None):
+    """``generator(x, training=True)`` that changes no variable: batch norm
+    normalises by the batch's statistics (its moving averages stay), dropout
+    draws its masks from ``seed`` (a sequence of ints, or None: fresh)."""
+    rng = np.random.default_rng(None if seed is None else [int(v) for v in np.atleast_1d(seed)])
+    mapping = [(v, ops.convert_to_tensor(rng.integers(0, 2**31 - 1, size=2), dtype=v.dtype))
+               for v in _seed_states(generator)]
+    with keras.StatelessScope(state_mapping=mapping):
+        y = generator(x, training=True)
+    return ops.convert_to_numpy(y)
+
+
+def translate_images(generator, images, batch_size=8, mode="eval", seed=None):
     """Run an image-to-image ``generator`` (``[-1, 1]`` -> ``[-1, 1]``) on
-    uint8 or ``[-1, 1]`` float images; see ``CycleGAN.translate``."""
+    uint8 or ``[-1, 1]`` float images; see ``CycleGAN.translate`` and, for
+    ``mode`` and ``seed``, the module docstring."""
+    check_mode(mode)
     a = np.asarray(images)
     if a.ndim not in (3, 4):
         raise ValueError(
@@ -59,16 +122,26 @@ def translate_images(generator, images, batch_size=8):
         )
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
+    multiple = size_multiple(generator)
+    if x.shape[1] % multiple or x.shape[2] % multiple:
+        raise ValueError(
+            f"This generator takes images whose sides are multiples of {multiple}; got {x.shape[1]}x{x.shape[2]}. "
+            "Resize or pad the images first (translate_any_size, or the keras-gans translate command, does)."
+        )
+    if mode == "authors":
+        batch_size = 1  # batch statistics of one image, as the authors' test.py
     out = []
     for i in range(0, len(x), batch_size):
         # An eager call: no whole-model compilation per image size (the CLI
         # sees many sizes); the convolutions dominate the time anyway.
-        y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
+        if mode == "authors":
+            y = training_call(generator, x[i : i + 1], None if seed is None else [*np.atleast_1d(seed), i])
+        else:
+            y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
         if y.shape[:3] != x[i : i + batch_size].shape[:3]:
             raise ValueError(
                 f"The generator maps {x.shape[1]}x{x.shape[2]} images to {y.shape[1]}x{y.shape[2]}: "
-                "use a size it preserves (multiples of 4 for kg.cyclegan.resnet_generator); "
-                "resize or pad the images first."
+                "use a size it preserves; resize or pad the images first."
             )
         out.append(np.asarray(y, np.float32))
     y = np.concatenate(out, axis=0) if out else np.zeros((0, *x.shape[1:]), np.float32)
@@ -77,35 +150,37 @@ def translate_images(generator, images, batch_size=8):
     return y[0] if single else y
 
 
-def working_size(height, width, size):
+def working_size(height, width, size, multiple=4):
     """``(h, w)`` the image is processed at: longer side ``size``, aspect
-    kept, both multiples of 4 (at least 4)."""
+    kept, both multiples of ``multiple`` (at least ``multiple``)."""
     scale = size / max(height, width)
-    round4 = lambda v: max(4, int(round(v * scale / 4.0)) * 4)  # noqa: E731
-    return round4(height), round4(width)
+    rounded = lambda v: max(multiple, int(round(v * scale / multiple)) * multiple)  # noqa: E731
+    return rounded(height), rounded(width)
 
 
-def translate_any_size(generator, rgb, size):
+def translate_any_size(generator, rgb, size, mode="eval", seed=None):
     """Translate one uint8 image ``(H, W, C)`` of any size; returns uint8 of the same shape.
 
-    ``size`` > 0: resize (longer side ``size``, multiples of 4), translate,
-    resize back (Lanczos). ``size`` == 0: reflect-pad to multiples of 4,
-    translate, crop.
+    ``size`` > 0: resize (longer side ``size``, multiples of
+    ``size_multiple(generator)``), translate, resize back (Lanczos).
+    ``size`` == 0: reflect-pad to such multiples, translate, crop.
+    ``mode``, ``seed``: see the module docstring.
     """
     rgb = np.asarray(rgb)
     if rgb.dtype != np.uint8 or rgb.ndim != 3:
         raise ValueError(f"expected a uint8 image (height, width, channels); got {rgb.dtype} {rgb.shape}.")
     h, w = rgb.shape[:2]
+    multiple = size_multiple(generator)
     if size == 0:
-        ph, pw = (-h) % 4, (-w) % 4
-        mode = "reflect" if ph < h and pw < w else "edge"
-        padded = np.pad(rgb, ((0, ph), (0, pw), (0, 0)), mode=mode)
-        return translate_images(generator, padded)[:h, :w]
-    if size < 4:
-        raise ValueError(f"size must be 0 (native size) or at least 4; got {size}.")
-    wh, ww = working_size(h, w, size)
+        ph, pw = (-h) % multiple, (-w) % multiple
+        pad = "reflect" if ph < h and pw < w else "edge"
+        padded = np.pad(rgb, ((0, ph), (0, pw), (0, 0)), mode=pad)
+        return translate_images(generator, padded, mode=mode, seed=seed)[:h, :w]
+    if size < multiple:
+        raise ValueError(f"size must be 0 (native size) or at least {multiple} for this generator; got {size}.")
+    wh, ww = working_size(h, w, size, multiple)
     small = rgb if (wh, ww) == (h, w) else _resize(rgb, ww, wh)
-    out = translate_images(generator, small)
+    out = translate_images(generator, small, mode=mode, seed=seed)
     return out if out.shape[:2] == (h, w) else _resize(out, w, h)
 
 

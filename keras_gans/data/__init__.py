@@ -1,4 +1,4 @@
-"""Data for ``fit``: ``image_folder``, ``unpaired`` and ``sr_pairs`` turn
+"""Data for ``fit``: ``image_folder``, ``unpaired``, ``paired`` and ``sr_pairs`` turn
 folders of images into resumable batches on every backend (see
 ``keras_gans.data.pipelines``); ``load_mnist`` and ``load_image_folder``
 load small data sets into arrays.
@@ -15,7 +15,7 @@ where.
 """
 
 from keras_gans.data.images import load_image_folder
-from keras_gans.data.pipelines import image_folder, read_folder, sr_pairs, unpaired
+from keras_gans.data.pipelines import image_folder, paired, read_folder, sr_pairs, unpaired
 from keras_gans.data.tfds import tfds
 from keras_gans.data.mnist import (
     MNIST_HELDOUT,
@@ -28,6 +28,7 @@ from keras_gans.paths import data_dir, dataset_path
 __all__ = [
     "image_folder",
     "unpaired",
+    "paired",
     "sr_pairs",
     "read_folder",
     "tfds",

@@ -5,6 +5,9 @@
   for the GAN games;
 - ``unpaired(dir_a, dir_b, image_size)``: the trainA/trainB layout ->
   ``(images_a, images_b)`` batches for ``CycleGAN``;
+- ``paired(path, image_size=256)``: aligned pairs (A|B side by side in one
+  image, or two folders of matching file names) -> ``(inputs, targets)``
+  batches for ``Pix2Pix``;
 - ``sr_pairs(hr_dir, scale, patch_size)``: high-resolution images ->
   ``(low_res, high_res)`` patch pairs for ``SRGAN``.
 
@@ -158,6 +161,20 @@ def image_folder(path, image_size, batch_size=64, labels=False, shuffle=True, fl
     return ImageFolder(images, y, names, batch_size, shuffle, seed, flip, skipped, **kwargs)
 
 
+def _crop_and_flip(images, rng, crop, flip):
+    """One random ``crop`` square (and, with ``flip``, a left-right flip with
+    probability 1/2) drawn from ``rng``, applied alike to every image of
+    ``images`` (square, of one size): pytorch-CycleGAN's ``RandomCrop`` +
+    ``RandomHorizontalFlip`` with the parameters its aligned dataset shares
+    between A and B."""
+    s = images[0].shape[0] - crop
+    y, x = rng.integers(0, s + 1, 2)
+    out = [im[y : y + crop, x : x + crop] for im in images]
+    if flip and rng.random() < 0.5:
+        out = [o[:, ::-1] for o in out]
+    return out
+
+
 class Unpaired(_Epochs):
     """See ``unpaired``."""
 
@@ -173,10 +190,7 @@ class Unpaired(_Epochs):
         return max(len(self.a), len(self.b)) // self.batch_size
 
     def _augment(self, image, rng):
-        s = image.shape[0] - self.crop
-        y, x = rng.integers(0, s + 1, 2)
-        out = image[y : y + self.crop, x : x + self.crop]
-        return out[:, ::-1] if self.flip and rng.random() < 0.5 else out
+        return _crop_and_flip([image], rng, self.crop, self.flip)[0]
 
     def __getitem__(self, i):
         if not 0 <= i < len(self):
@@ -209,6 +223,142 @@ def unpaired(dir_a, dir_b, image_size, load_size=None, batch_size=1, flip=True, 
             f"unpaired: {len(sets[0])} and {len(sets[1])} images, fewer than one batch of {batch_size}."
         )
     return Unpaired(sets[0], sets[1], image_size, batch_size, seed, flip, skipped, **kwargs)
+
+
+class Paired(_Epochs):
+    """See ``paired``: ``(inputs, targets)`` uint8 batches of aligned pairs,
+    from arrays ``(n, load_size, load_size, C)`` already resized; the same
+    random crop (and flip) for both images of a pair."""
+
+    def __init__(self, inputs, targets, crop, batch_size=1, seed=0, flip=True, shuffle=True, skipped=(), files=None,
+                 **kwargs):
+        if len(inputs) != len(targets) or inputs.shape[1:3] != targets.shape[1:3]:
+            raise ValueError(f"Paired: inputs {inputs.shape} and targets {targets.shape} must be as many images "
+                             "of one size.")
+        if not 1 <= crop <= inputs.shape[1]:
+            raise ValueError(f"Paired: the crop ({crop}) must fit the images ({inputs.shape[1]} px).")
+        self.inputs, self.targets, self.crop, self.flip, self.shuffle = inputs, targets, int(crop), flip, shuffle
+        self.skipped, self.files = list(skipped), files
+        super().__init__(batch_size, seed, **kwargs)
+        if len(self) == 0:
+            raise ValueError(f"paired: {len(inputs)} pairs, fewer than one batch of {batch_size}.")
+
+    def set_epoch(self, epoch):
+        super().set_epoch(epoch)
+        n = len(self.inputs)
+        self.order = np.random.default_rng([self.seed, self.epoch]).permutation(n) if self.shuffle else np.arange(n)
+
+    def __len__(self):
+        return len(self.inputs) // self.batch_size
+
+    def __getitem__(self, i):
+        if not 0 <= i < len(self):
+            raise IndexError(f"batch {i} of {len(self)}")
+        rng = self._rng(i, 2)
+        pairs = [_crop_and_flip([self.inputs[j], self.targets[j]], rng, self.crop, self.flip)
+                 for j in self.order[i * self.batch_size : (i + 1) * self.batch_size]]
+        return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
+
+
+DIRECTIONS = ("AtoB", "BtoA")
+
+
+def _matching_files(dir_a, dir_b):
+    """``[(file_a, file_b)]`` of two folders' images with the same name
+    (the stem: ``12.png`` pairs with ``12.jpg``); any name in one folder only,
+    or twice in one folder, is an error naming them."""
+    stems = []
+    for d in (dir_a, dir_b):
+        files = list_images(Path(d).expanduser())
+        by_stem = {}
+        for f in files:
+            by_stem.setdefault(f.stem, []).append(f)
+        twice = [v for v in by_stem.values() if len(v) > 1]
+        if twice:
+            raise ValueError(f"paired: {d} holds several images named {twice[0][0].stem!r} "
+                             f"({', '.join(f.name for f in twice[0])}); pairs are matched by name.")
+        stems.append({k: v[0] for k, v in by_stem.items()})
+    only = [sorted(set(stems[0]) - set(stems[1])), sorted(set(stems[1]) - set(stems[0]))]
+    if only[0] or only[1]:
+        show = lambda names: ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")  # noqa: E731
+        raise ValueError(
+            "paired: the two folders must hold images of the same names (pairs are matched by name, the ending "
+            f"aside); only in {dir_a}: {show(only[0]) or 'none'}; only in {dir_b}: {show(only[1]) or 'none'}."
+        )
+    return [(stems[0][k], stems[1][k]) for k in sorted(stems[0])]
+
+
+def _read_pairs(path, targets):
+    """``([(a, b) uint8 arrays], [files], [skipped])``: the side-by-side
+    images of ``path`` split in halves (left A, right B), or the matching
+    images of the folders ``path`` and ``targets``; a pair with an
+    unreadable image is skipped (warned once)."""
+    if targets is None:
+        arrays, files, skipped = read_folder(path)
+        pairs = []
+        for a, f in zip(arrays, files):
+            w = a.shape[1]
+            if w % 2:
+                raise ValueError(
+                    f"paired: {f} is {w} pixels wide, an odd width: the aligned layout is the input (A) and the "
+                    "target (B) side by side, each half of the width. For two folders of matching file names, "
+                    "pass paired(inputs_folder, targets_folder)."
+                )
+            pairs.append((a[:, : w // 2], a[:, w // 2 :]))
+        return pairs, files, skipped
+    pairs, files, skipped = [], [], []
+    for fa, fb in _matching_files(path, targets):
+        try:
+            pairs.append((np.asarray(open_image(fa).convert("RGB"), np.uint8),
+                          np.asarray(open_image(fb).convert("RGB"), np.uint8)))
+            files.append((fa, fb))
+        except ImageReadError as e:
+            skipped.append((fa, str(e)))
+    if skipped:
+        warnings.warn(f"paired: skipped {len(skipped)} pair(s) with an unreadable image: "
+                      + "; ".join(msg for _, msg in skipped[:5]), stacklevel=3)
+    if not pairs:
+        raise FileNotFoundError(f"No readable pair in {path} and {targets}.")
+    return pairs, files, [f for f, _ in skipped]
+
+
+def paired(path, targets=None, image_size=256, load_size=None, batch_size=1, direction="AtoB", flip=True,
+           shuffle=True, seed=0, **kwargs):
+    """Aligned ``(inputs, targets)`` uint8 batches for ``Pix2Pix``, as
+    pytorch-CycleGAN-and-pix2pix's ``AlignedDataset`` makes them.
+
+    Args:
+        path: the authors' aligned layout, a folder of images each holding
+            A and B side by side (A the left half); or, with ``targets``,
+            a folder of the A images.
+        targets: a folder of the B images, named as the A images (the
+            ending aside: ``12.png`` pairs with ``12.jpg``).
+        image_size: the random crop's side (the paper's 256).
+        load_size: every image is first resized to ``load_size`` square
+            (bicubic, aspect ratio not kept; default ``image_size * 286 //
+            256``: the authors' ``resize_and_crop``); ``load_size ==
+            image_size`` with ``flip=False`` gives the images whole.
+        direction: "AtoB" (inputs A, targets B) or "BtoA".
+        flip: random left-right flips; a pair's two images share its crop
+            and flip.
+        shuffle: a new order each epoch (from ``seed`` and the epoch).
+
+    Batch ``i`` of epoch ``e`` depends only on ``(seed, e, i)``, so
+    ``kg.callbacks.BackupAndRestore`` resumes a killed run exactly. An epoch
+    is ``pairs // batch_size`` batches. An aligned image of odd width, or a
+    name in one folder only, is an error naming it.
+    """
+    _check_positive(image_size=image_size, batch_size=batch_size)
+    if direction not in DIRECTIONS:
+        raise ValueError(f"paired: direction must be 'AtoB' or 'BtoA'; got {direction!r}.")
+    load_size = int(load_size or image_size * 286 // 256)
+    if load_size < image_size:
+        raise ValueError(f"`load_size` ({load_size}) must be >= `image_size` ({image_size}).")
+    pairs, files, skipped = _read_pairs(path, targets)
+    a = np.stack([_square(p[0], load_size, "stretch") for p in pairs])
+    b = np.stack([_square(p[1], load_size, "stretch") for p in pairs])
+    inputs, outputs = (a, b) if direction == "AtoB" else (b, a)
+    return Paired(inputs, outputs, image_size, batch_size, seed, flip, shuffle, skipped, files, **kwargs)
 
 
 class SRPairs(_Epochs):
@@ -259,4 +409,5 @@ def sr_pairs(hr_dir, scale=4, patch_size=96, batch_size=16, steps_per_epoch=1000
     return SRPairs(arrays, scale, patch_size, batch_size, steps_per_epoch, seed, skipped, **kwargs)
 
 
-__all__ = ["image_folder", "unpaired", "sr_pairs", "read_folder", "ImageFolder", "Unpaired", "SRPairs"]
+__all__ = ["image_folder", "unpaired", "paired", "sr_pairs", "read_folder", "ImageFolder", "Unpaired", "Paired",
+           "SRPairs"]

@@ -148,6 +148,19 @@ class Hinge(AdversarialLoss):
         return -_mean(fake_logits)
 
 
+def gan_loss_scales(loss):
+    """``(discriminator, generator)`` factors that turn ``loss`` into the
+    ``GANLoss`` of the authors of CycleGAN and pix2pix
+    (pytorch-CycleGAN-and-pix2pix): ``L_D = 1/2 [L(D(real), 1) + L(D(fake),
+    0)]`` and ``L_G = L(D(fake), 1)``, ``L`` the loss's per-output criterion
+    averaged over the patch map. ``LeastSquares`` already halves both of its
+    terms (Mao et al.), so its factors are (1, 2); every other loss here is
+    written as the sum of the two criteria: (1/2, 1)."""
+    if isinstance(loss, LeastSquares):
+        return 1.0, 2.0
+    return 0.5, 1.0
+
+
 def names():
     """The loss names accepted by ``get`` and by the games' ``loss=``."""
     return sorted(_REGISTRY)
