@@ -87,24 +87,12 @@ def _game(args, data=None):
     if args.game == "cyclegan":
         return kg.CycleGAN.official(n_blocks=args.n_blocks, filters=f or 64, seed=args.seed)
     if args.game == "pix2pix":
-        return kg.Pix2Pix.official(num_downs=unet_depth(args.image_size), filters=f or 64, seed=args.seed)
+        return kg.Pix2Pix.official(num_downs=kg.pix2pix.networks.unet_depth(args.image_size), filters=f or 64,
+                                   seed=args.seed)
     g = kg.srgan.srresnet(scale=4, blocks=args.n_blocks, filters=f or 64)
     if args.game == "srresnet":
         return kg.SRGAN(g, None, adversarial_weight=0, seed=args.seed)
     return kg.SRGAN(g, kg.srgan.srgan_discriminator(image_size=args.image_size), adversarial_weight=1e-3, seed=args.seed)
-
-
-def unet_depth(image_size):
-    """The U-Net's ``num_downs`` for a training crop: the authors' unet_256
-    (8) from 256 px up, else the depth that takes the crop to 1x1 (unet_128:
-    7); the crop must be a multiple of ``2**num_downs``."""
-    import math
-
-    depth = min(8, int(math.log2(image_size))) if image_size >= 32 else 0
-    if depth < 5 or image_size % 2**depth:
-        raise ValueError(f"train pix2pix: --image-size must be a multiple of 256, or 32, 64 or 128 (the U-Net halves "
-                         f"it 5 to 8 times); got {image_size}.")
-    return depth
 
 
 def _samples_callback(folder, data, game_name):

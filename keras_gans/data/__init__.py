@@ -15,7 +15,7 @@ where.
 """
 
 from keras_gans.data.images import load_image_folder
-from keras_gans.data.pipelines import image_folder, paired, read_folder, sr_pairs, unpaired
+from keras_gans.data.pipelines import image_folder, paired, paired_arrays, read_folder, sr_pairs, unpaired
 from keras_gans.data.tfds import tfds
 from keras_gans.data.mnist import (
     MNIST_HELDOUT,
@@ -29,6 +29,7 @@ __all__ = [
     "image_folder",
     "unpaired",
     "paired",
+    "paired_arrays",
     "sr_pairs",
     "read_folder",
     "tfds",

@@ -348,17 +348,31 @@ def paired(path, targets=None, image_size=256, load_size=None, batch_size=1, dir
     is ``pairs // batch_size`` batches. An aligned image of odd width, or a
     name in one folder only, is an error naming it.
     """
-    _check_positive(image_size=image_size, batch_size=batch_size)
     if direction not in DIRECTIONS:
         raise ValueError(f"paired: direction must be 'AtoB' or 'BtoA'; got {direction!r}.")
+    _check_positive(image_size=image_size, batch_size=batch_size)
+    pairs, files, skipped = _read_pairs(path, targets)
+    a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+    inputs, outputs = (a, b) if direction == "AtoB" else (b, a)
+    return paired_arrays(inputs, outputs, image_size, load_size, batch_size, flip, shuffle, seed,
+                         skipped=skipped, files=files, **kwargs)
+
+
+def paired_arrays(inputs, targets, image_size=256, load_size=None, batch_size=1, flip=True, shuffle=True, seed=0,
+                  **kwargs):
+    """``paired``'s batches from images in memory: ``inputs[i]`` and
+    ``targets[i]`` uint8 ``(h, w, C)`` arrays of one pair (any sizes, each
+    resized to ``load_size`` square, bicubic); the other arguments as
+    ``paired``'s."""
+    _check_positive(image_size=image_size, batch_size=batch_size)
     load_size = int(load_size or image_size * 286 // 256)
     if load_size < image_size:
         raise ValueError(f"`load_size` ({load_size}) must be >= `image_size` ({image_size}).")
-    pairs, files, skipped = _read_pairs(path, targets)
-    a = np.stack([_square(p[0], load_size, "stretch") for p in pairs])
-    b = np.stack([_square(p[1], load_size, "stretch") for p in pairs])
-    inputs, outputs = (a, b) if direction == "AtoB" else (b, a)
-    return Paired(inputs, outputs, image_size, batch_size, seed, flip, shuffle, skipped, files, **kwargs)
+    if len(inputs) != len(targets):
+        raise ValueError(f"paired_arrays: {len(inputs)} inputs but {len(targets)} targets.")
+    a = np.stack([_square(np.asarray(im, np.uint8), load_size, "stretch") for im in inputs])
+    b = np.stack([_square(np.asarray(im, np.uint8), load_size, "stretch") for im in targets])
+    return Paired(a, b, image_size, batch_size, seed, flip, shuffle, **kwargs)
 
 
 class SRPairs(_Epochs):
@@ -409,5 +423,5 @@ def sr_pairs(hr_dir, scale=4, patch_size=96, batch_size=16, steps_per_epoch=1000
     return SRPairs(arrays, scale, patch_size, batch_size, steps_per_epoch, seed, skipped, **kwargs)
 
 
-__all__ = ["image_folder", "unpaired", "paired", "sr_pairs", "read_folder", "ImageFolder", "Unpaired", "Paired",
+__all__ = ["image_folder", "unpaired", "paired", "paired_arrays", "sr_pairs", "read_folder", "ImageFolder", "Unpaired", "Paired",
            "SRPairs"]

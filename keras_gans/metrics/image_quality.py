@@ -147,12 +147,18 @@ def ssim(a, b, scale=4, max_val=255.0, y_channel=True, window=11, sigma=1.5, k1=
 # not say the detail is right: read them beside PSNR/SSIM.
 
 
-def sobel_magnitude(y):
-    """Per-pixel Sobel gradient magnitude of a 2-D array (edges replicated)."""
+def sobel_gradients(y):
+    """Per-pixel Sobel derivatives ``(gx, gy)`` of a 2-D array (edges
+    replicated): ``gx`` grows to the right, ``gy`` downwards."""
     p = np.pad(y, 1, mode="edge")
     gx = (p[:-2, 2:] + 2 * p[1:-1, 2:] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[1:-1, :-2] + p[2:, :-2])
     gy = (p[2:, :-2] + 2 * p[2:, 1:-1] + p[2:, 2:]) - (p[:-2, :-2] + 2 * p[:-2, 1:-1] + p[:-2, 2:])
-    return np.hypot(gx, gy)
+    return gx, gy
+
+
+def sobel_magnitude(y):
+    """Per-pixel Sobel gradient magnitude of a 2-D array (edges replicated)."""
+    return np.hypot(*sobel_gradients(y))
 
 
 def gradient_ratio(sr, hr, scale=4, y_channel=True):

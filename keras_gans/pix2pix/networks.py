@@ -77,6 +77,17 @@ def torch_prefix(name):
     return name.replace("_", ".")
 
 
+def unet_depth(image_size):
+    """The U-Net's ``num_downs`` for a training crop: the authors' unet_256
+    (8) from 256 px up, else the depth that takes the crop to 1x1 (unet_128:
+    7 at 128 px); the crop must be a multiple of ``2**num_downs``."""
+    depth = min(8, int(image_size).bit_length() - 1) if image_size >= 2**MIN_DOWNS else 0
+    if depth < MIN_DOWNS or image_size % 2**depth:
+        raise ValueError(f"pix2pix: the image size must be a multiple of 256, or 32, 64 or 128 (the U-Net halves it "
+                         f"5 to 8 times); got {image_size}.")
+    return depth
+
+
 def norm_of(model):
     """The norm a U-Net (or PatchGAN) was built with: "batch" when it has a
     ``BatchNormalization`` layer, else "instance"."""
@@ -173,4 +184,4 @@ def unet_generator(
     return keras.Model(inp, out, name=name)
 
 
-__all__ = ["unet_generator", "block_path", "layer_name", "torch_prefix", "norm_of"]
+__all__ = ["unet_generator", "unet_depth", "block_path", "layer_name", "torch_prefix", "norm_of"]
