@@ -23,7 +23,6 @@ see ``kg.cyclegan.fetch_official_cyclegan``). INPUT may be a folder:
 OUTPUT is then a folder and every image is written there as PNG.
 """
 
-from pathlib import Path
 
 def load_model(spec, unsafe_load=False):
     """A CycleGAN game or a generator from a zoo name/folder, a ``.keras``

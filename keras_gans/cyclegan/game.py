@@ -43,7 +43,6 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gans import backend
 from keras_gans import losses as losses_module
 from keras_gans import schedules  # noqa: F401  (kg.schedules.LinearDecay, the paper's schedule)
 # The builders' layers and weight initializer must be registered whenever a

@@ -31,7 +31,6 @@ import warnings
 import keras
 from keras import ops
 
-from keras_gans import backend
 from keras_gans import losses as losses_module
 from keras_gans.games.base import AdversarialGame, serialize, to_model_range, unpack_pair
 from keras_gans.games.checks import check_array, check_translator, input_shape
