@@ -254,9 +254,9 @@ class _Runner:
         c = src.shape[-1]
         s1, s2 = np.zeros(c), np.zeros(c)
         for y0, y1, x0, x1 in self.tiles(*src.shape[:2]):
-            block = src.read(y0, y1, x0, x1).astype(np.float64).reshape(-1, c)
-            s1 += block.sum(0)
-            s2 += np.square(block).sum(0)
+            block = src.read(y0, y1, x0, x1).reshape(-1, c)
+            s1 += block.sum(0, dtype=np.float64)
+            s2 += np.square(block).sum(0, dtype=np.float64)
         n = src.shape[0] * src.shape[1]
         mean = s1 / n
         return mean, np.maximum(s2 / n - mean**2, 0.0)

@@ -21,6 +21,10 @@ names re-exported here:
   is built and compiled inside ``with scope():``).
 - ``LOSS_SCALING_REFUSAL``: None where games train under ``mixed_float16``
   (TF, torch: dynamic loss scaling), else the reason (JAX).
+- ``random_normal(shape, dtype, seed)``, ``random_uniform(shape, dtype,
+  seed)``: the draws games make (``seed``: a ``keras.random.SeedGenerator``),
+  the same numbers inside and outside a compiled step (TF: from Philox bits;
+  ``keras.random``'s floats differ under XLA there);
 - ``replica_draw(draw, shape)``: ``draw(shape)`` for this replica's rows of
   the global batch (under tf.distribute: its slice of the global draw), and
   ``replica_loss_scale()``: the factor a replica's loss takes so that summed
@@ -63,6 +67,8 @@ inference_mode = _impl.inference_mode
 DATA_PARALLEL_REFUSAL = _impl.DATA_PARALLEL_REFUSAL
 LOSS_SCALING_REFUSAL = _impl.LOSS_SCALING_REFUSAL
 replica_draw = _impl.replica_draw
+random_normal = _impl.random_normal
+random_uniform = _impl.random_uniform
 data_parallel = _impl.data_parallel
 replica_loss_scale = _impl.replica_loss_scale
 replica_gather = _impl.replica_gather
@@ -79,6 +85,8 @@ __all__ = [
     "DATA_PARALLEL_REFUSAL",
     "LOSS_SCALING_REFUSAL",
     "replica_draw",
+    "random_normal",
+    "random_uniform",
     "data_parallel",
     "replica_loss_scale",
     "replica_gather",

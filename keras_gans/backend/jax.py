@@ -122,6 +122,16 @@ class GameTrainer:
         return logs, new_state
 
 
+def random_normal(shape, dtype, seed):
+    """``keras.random.normal``: the same numbers inside and outside compiled steps here."""
+    return keras.random.normal(shape, dtype=dtype, seed=seed)
+
+
+def random_uniform(shape, dtype, seed):
+    """``keras.random.uniform`` on [0, 1)."""
+    return keras.random.uniform(shape, dtype=dtype, seed=seed)
+
+
 def replica_draw(draw, shape):
     """``draw(shape)``: one process sees the global batch (on JAX,
     ``DataParallel`` shards global arrays), so its draw is the global one."""

@@ -133,7 +133,7 @@ class GAN(AdversarialGame):
         """Noise for one player's step: ``N(0, I)`` of shape (batch, latent_dim).
         Override to change the prior."""
         return backend.replica_draw(
-            lambda shape: keras.random.normal(shape, dtype=self.compute_dtype, seed=self.seed_generator),
+            lambda shape: backend.random_normal(shape, self.compute_dtype, self.seed_generator),
             (batch_size, self.latent_dim),
         )
 
