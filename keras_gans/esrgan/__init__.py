@@ -22,10 +22,11 @@ from keras_gans.esrgan.convert_torch import (
     official_path,
     official_url,
 )
-from keras_gans.esrgan.networks import edsr, msrresnet, rrdbnet, srvgg_net_compact
+from keras_gans.esrgan.networks import RRDB, edsr, msrresnet, rrdbnet, srvgg_net_compact
 
 __all__ = [
     "rrdbnet",
+    "RRDB",
     "srvgg_net_compact",
     "msrresnet",
     "edsr",

@@ -380,13 +380,19 @@ def from_torch(path_or_state_dict, scale=None, act_type=None, res_scale=None, na
     found = identify(path_or_state_dict, scale=scale, act_type=act_type, res_scale=res_scale)
     model = _build(found["architecture"], found["config"], name)
     sd = StateDict(found["state_dict"], found["architecture"])
+    from keras_gans.esrgan.networks import RRDB
+
     prefixes = {k.rsplit(".", 1)[0].replace(".", "_"): k.rsplit(".", 1)[0] for k in sd.keys()}
+    layers = []  # (the name its module has in the state dict, dots as underscores; the layer)
     for layer in model.layers:
-        if not layer.weights:
-            continue
-        prefix = prefixes.get(layer.name)
+        if isinstance(layer, RRDB):
+            layers += [(f"{layer.name}_{conv.name}", conv) for conv in layer.convs]
+        elif layer.weights:
+            layers.append((layer.name, layer))
+    for key, layer in layers:
+        prefix = prefixes.get(key)
         if prefix is None:
-            raise ValueError(f"{sd.what}: the state dict has no weights for layer {layer.name!r} "
+            raise ValueError(f"{sd.what}: the state dict has no weights for layer {key!r} "
                              f"({_found(found['state_dict'])}).")
         if isinstance(layer, keras.layers.PReLU):
             c = layer.alpha.shape[-1]

@@ -7,13 +7,14 @@ keras_gans SR generator, LR ``[0, 1]`` -> HR ``[-1, 1]``: it plugs into
 ``keras-gans upscale`` / ``evaluate-sr`` commands and the zoo unchanged.
 
 Every layer holding weights is named after the PyTorch module it stands
-for, dots turned into underscores (``body.0.rdb1.conv1`` -> layer
-``body_0_rdb1_conv1``), so that converting a checkpoint is a renaming
-(``kg.esrgan.from_torch``). PyTorch's ``Conv2d(k, padding=k // 2)`` is a
+for, dots turned into underscores (``conv_first``; ``body.0.rdb1.conv1`` ->
+layer ``body_0`` (an ``RRDB``), its convolution ``rdb1_conv1``), so that
+converting a checkpoint is a renaming (``kg.esrgan.from_torch``). PyTorch's ``Conv2d(k, padding=k // 2)`` is a
 ``same`` convolution here (stride 1: the padding is symmetric).
 """
 
 import keras
+from keras import ops
 
 from keras_gans.layers.pixel_shuffle import CropToScaledSize, PixelShuffle, PixelUnshuffle
 from keras_gans.srgan.networks import upsampling_factors
@@ -45,13 +46,74 @@ def _lr_input(in_channels):
     return keras.Input((None, None, _positive_int(in_channels, "in_channels")), name="low_res")
 
 
+@keras.saving.register_keras_serializable("keras_gans")
+class RRDB(keras.layers.Layer):
+    """ESRGAN's residual-in-residual dense block, as one layer.
+
+    Three residual dense blocks ``rdb1..rdb3``, each five 3x3 convolutions
+    ``rdbR_conv1..5``: conv ``k`` sees the block's input and the outputs of
+    convs ``1..k-1`` concatenated (channels in that order), gives
+    ``num_grow_ch`` maps through LeakyReLU(0.2), conv 5 ``num_feat`` maps
+    without activation; each block returns ``conv5 * residual_scale +
+    input``, and the RRDB ``rdb3 * residual_scale + input``.
+
+    One layer rather than thirty: a model's intermediate tensors live until
+    its call returns on eager backends (PyTorch), and the dense blocks'
+    concatenations would hold about 300 KB per input pixel for 23 RRDBs.
+
+    Args:
+        num_feat: input and output maps (64).
+        num_grow_ch: growth maps (32).
+        residual_scale: the authors' 0.2.
+    """
+
+    #: input pixels an output pixel sees: fifteen 3x3 convolutions
+    receptive_radius = 15
+
+    def __init__(self, num_feat=64, num_grow_ch=32, residual_scale=0.2, **kwargs):
+        super().__init__(**kwargs)
+        self.num_feat = _positive_int(num_feat, "num_feat")
+        self.num_grow_ch = _positive_int(num_grow_ch, "num_grow_ch")
+        self.residual_scale = float(residual_scale)
+        # keras' "leaky_relu" activation has negative_slope 0.2, the authors' slope
+        self.convs = [
+            _conv(num_grow_ch if k < 5 else num_feat, f"rdb{r}_conv{k}", "leaky_relu" if k < 5 else None)
+            for r in (1, 2, 3)
+            for k in (1, 2, 3, 4, 5)
+        ]
+
+    def build(self, input_shape):
+        if input_shape[-1] != self.num_feat:
+            raise ValueError(f"RRDB({self.num_feat}) takes {self.num_feat} channels; got shape {tuple(input_shape)}.")
+        for i, conv in enumerate(self.convs):
+            conv.build((*input_shape[:-1], self.num_feat + (i % 5) * self.num_grow_ch))
+        self.built = True
+
+    def call(self, x):
+        s = self.residual_scale
+        h = x
+        for r in range(3):
+            convs = self.convs[5 * r : 5 * r + 5]
+            dense = [h]
+            for conv in convs[:4]:
+                dense.append(conv(dense[0] if len(dense) == 1 else ops.concatenate(dense, axis=-1)))
+            h = convs[4](ops.concatenate(dense, axis=-1)) * s + h
+        return h * s + x
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "num_feat": self.num_feat, "num_grow_ch": self.num_grow_ch,
+                "residual_scale": self.residual_scale}
+
+
 def rrdbnet(scale=4, num_block=23, num_feat=64, num_grow_ch=32, in_channels=3, out_channels=3, name="rrdbnet"):
     """ESRGAN's RRDBNet (Wang et al. 2018) as BasicSR / Real-ESRGAN build it.
 
-    ``conv_first``; ``num_block`` RRDBs, each three residual dense blocks of
-    five 3x3 convolutions (growth ``num_grow_ch``, LeakyReLU 0.2, the fifth
-    back to ``num_feat``; the block's output scaled by 0.2 and added to its
-    input) with the RRDB's own 0.2-scaled residual; ``conv_body`` + the long
+    ``conv_first``; ``num_block`` ``RRDB`` layers ``body_N`` (three residual
+    dense blocks of five 3x3 convolutions, growth ``num_grow_ch``, LeakyReLU
+    0.2, residual scaling 0.2, and the RRDB's own); ``conv_body`` + the long
     skip; two nearest x2 upsamplings, each followed by a convolution
     (``conv_up1``, ``conv_up2``) and LeakyReLU 0.2; ``conv_hr`` + LeakyReLU;
     ``conv_last``. The network always upsamples x4: for ``scale`` 2 and 1 the
@@ -80,17 +142,7 @@ def rrdbnet(scale=4, num_block=23, num_feat=64, num_grow_ch=32, in_channels=3, o
     feat = _conv(num_feat, "conv_first")(x)
     h = feat
     for b in range(num_block):
-        block_in = h
-        for r in (1, 2, 3):
-            p = f"body_{b}_rdb{r}"
-            dense = [h]
-            for k in (1, 2, 3, 4):
-                inp = dense[0] if k == 1 else keras.layers.Concatenate(name=f"{p}_cat{k}")(dense)
-                # keras' "leaky_relu" activation has negative_slope 0.2, the authors' slope
-                dense.append(_conv(num_grow_ch, f"{p}_conv{k}", activation="leaky_relu")(inp))
-            x5 = _conv(num_feat, f"{p}_conv5")(keras.layers.Concatenate(name=f"{p}_cat5")(dense))
-            h = _scaled_add(x5, h, 0.2, f"{p}_out")
-        h = _scaled_add(h, block_in, 0.2, f"body_{b}_out")
+        h = RRDB(num_feat, num_grow_ch, name=f"body_{b}")(h)
     feat = keras.layers.Add(name="body_skip")([feat, _conv(num_feat, "conv_body")(h)])
     for i in (1, 2):
         feat = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"upsample{i}")(feat)

@@ -49,6 +49,9 @@ def _layer_reach(layer, factor):
         return added, factor * max(layer.size), None
     if isinstance(layer, _NEUTRAL):
         return Fraction(0), factor, None
+    own = getattr(layer, "receptive_radius", None)  # a block that states its own (e.g. kg.esrgan.RRDB)
+    if isinstance(own, (int, Fraction)) and not isinstance(own, bool):
+        return Fraction(own) / factor, factor, None
     return None
 
 
@@ -96,8 +99,9 @@ def receptive_radius(model):
     """An upper bound, in input (LR) pixels, on how far an output pixel of a
     fully convolutional upscaler sees: along each path of its graph, the sum
     over its convolutions of ``dilation * (kernel - 1) / 2`` divided by the
-    upscaling done before them (plus one pixel per bilinear upsampling and
-    ``r - 1`` per ``PixelUnshuffle(r)``), rounded up. None when the model
+    upscaling done before them (plus one pixel per bilinear upsampling,
+    ``r - 1`` per ``PixelUnshuffle(r)``, and a layer's own
+    ``receptive_radius`` attribute where it has one), rounded up. None when the model
     contains layers this does not understand (strided or pooling layers,
     subclassed models, layers called twice)."""
     found = _reach(model)
