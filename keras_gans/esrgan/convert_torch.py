@@ -46,6 +46,28 @@ _BASICSR_EDSR_LICENCE = ("Apache-2.0 (XPixelGroup/BasicSR, which converted the w
                          "weights: MIT (sanghyun-son/EDSR-PyTorch)")
 _BASICSR_PROTOCOL = "BasicSR docs/ModelZoo.md: RGB channels, `scale` border pixels cropped"
 
+_RRDB23 = "23 blocks (64 features, growth 32)"
+
+
+def _release(version, file, architecture, description, licence=_REAL_ESRGAN_LICENCE):
+    """A file of a Real-ESRGAN GitHub release."""
+    return {"file": file, "url": f"{_REAL_ESRGAN}/{version}/{file}", "licence": licence,
+            "architecture": architecture, "description": description}
+
+
+def _edsr(size, scale, digest, published):
+    """A BasicSR-converted official EDSR (Google Drive only)."""
+    large = size == "L"
+    return {
+        "file": f"EDSR_{size}x{scale}_f{256 if large else 64}b{32 if large else 16}_DIV2K_official-{digest}.pth",
+        "page": _BASICSR_DRIVE, "licence": _BASICSR_EDSR_LICENCE,
+        "architecture": f"EDSR x{scale}, " + ("32 blocks, 256 features, residual scaling 0.1" if large
+                                              else "16 blocks, 64 features"),
+        "description": f"EDSR-{size} x{scale} (Lim et al. 2017), DIV2K, bicubic degradation",
+        "published": {**dict(zip(("Set5", "Set14", "DIV2K100"), published)), "source": _BASICSR_PROTOCOL},
+    }
+
+
 #: The published checkpoints keras_gans knows: file name, where the authors
 #: publish it (``url``: a direct download, usable as ``official:NAME``;
 #: ``page``: a page to download it from by hand, then ``keras-gans zoo
@@ -53,70 +75,45 @@ _BASICSR_PROTOCOL = "BasicSR docs/ModelZoo.md: RGB channels, `scale` border pixe
 #: publish (dB; none for the Real-ESRGAN models, made for real-world
 #: degradations and published without PSNR).
 CHECKPOINTS = OrderedDict([
-    ("realesrgan_x4plus", {
-        "file": "RealESRGAN_x4plus.pth", "url": f"{_REAL_ESRGAN}/v0.1.0/RealESRGAN_x4plus.pth",
-        "licence": _REAL_ESRGAN_LICENCE, "architecture": "RRDBNet x4, 23 blocks (64 features, growth 32)",
-        "description": "Real-ESRGAN x4 for general images (GAN, real-world degradations)"}),
-    ("realesrnet_x4plus", {
-        "file": "RealESRNet_x4plus.pth", "url": f"{_REAL_ESRGAN}/v0.1.1/RealESRNet_x4plus.pth",
-        "licence": _REAL_ESRGAN_LICENCE, "architecture": "RRDBNet x4, 23 blocks (64 features, growth 32)",
-        "description": "Real-ESRNet x4: the same network trained with the pixel loss only (smoother)"}),
-    ("realesrgan_x2plus", {
-        "file": "RealESRGAN_x2plus.pth", "url": f"{_REAL_ESRGAN}/v0.2.1/RealESRGAN_x2plus.pth",
-        "licence": _REAL_ESRGAN_LICENCE,
-        "architecture": "RRDBNet x2 (input pixel-unshuffled by 2), 23 blocks (64 features, growth 32)",
-        "description": "Real-ESRGAN x2 for general images"}),
-    ("realesrgan_x4plus_anime_6b", {
-        "file": "RealESRGAN_x4plus_anime_6B.pth", "url": f"{_REAL_ESRGAN}/v0.2.2.4/RealESRGAN_x4plus_anime_6B.pth",
-        "licence": _REAL_ESRGAN_LICENCE, "architecture": "RRDBNet x4, 6 blocks (64 features, growth 32)",
-        "description": "Real-ESRGAN x4 for anime images and illustrations"}),
-    ("realesr_general_x4v3", {
-        "file": "realesr-general-x4v3.pth", "url": f"{_REAL_ESRGAN}/v0.2.5.0/realesr-general-x4v3.pth",
-        "licence": _REAL_ESRGAN_LICENCE, "architecture": "SRVGGNetCompact x4, 32 convolutions, PReLU",
-        "description": "Real-ESRGAN's small x4 model for general images"}),
-    ("realesr_general_wdn_x4v3", {
-        "file": "realesr-general-wdn-x4v3.pth", "url": f"{_REAL_ESRGAN}/v0.2.5.0/realesr-general-wdn-x4v3.pth",
-        "licence": _REAL_ESRGAN_LICENCE, "architecture": "SRVGGNetCompact x4, 32 convolutions, PReLU",
-        "description": "realesr-general-x4v3's weak-denoise companion (Real-ESRGAN's --denoise_strength "
-                       "blends the two)"}),
-    ("realesr_animevideov3", {
-        "file": "realesr-animevideov3.pth", "url": f"{_REAL_ESRGAN}/v0.2.5.0/realesr-animevideov3.pth",
-        "licence": _REAL_ESRGAN_LICENCE, "architecture": "SRVGGNetCompact x4, 16 convolutions, PReLU",
-        "description": "Real-ESRGAN x4 for anime videos (XS size)"}),
-    ("esrgan_x4", {
-        "file": "ESRGAN_SRx4_DF2KOST_official-ff704c30.pth",
-        "url": f"{_REAL_ESRGAN}/v0.1.1/ESRGAN_SRx4_DF2KOST_official-ff704c30.pth",
-        "licence": "Apache-2.0 (xinntao/ESRGAN, LICENSE; the file is BasicSR's conversion of RRDB_ESRGAN_x4.pth, "
-                   "hosted in xinntao/Real-ESRGAN's v0.1.1 release)",
-        "architecture": "RRDBNet x4, 23 blocks (64 features, growth 32)",
-        "description": "the official ESRGAN (Wang et al. 2018) x4 GAN model, bicubic (MATLAB) degradation"}),
+    ("realesrgan_x4plus", _release("v0.1.0", "RealESRGAN_x4plus.pth", f"RRDBNet x4, {_RRDB23}",
+                                   "Real-ESRGAN x4 for general images (GAN, real-world degradations)")),
+    ("realesrnet_x4plus", _release("v0.1.1", "RealESRNet_x4plus.pth", f"RRDBNet x4, {_RRDB23}",
+                                   "Real-ESRNet x4: the same network trained with the pixel loss only (smoother)")),
+    ("realesrgan_x2plus", _release("v0.2.1", "RealESRGAN_x2plus.pth",
+                                   f"RRDBNet x2 (input pixel-unshuffled by 2), {_RRDB23}",
+                                   "Real-ESRGAN x2 for general images")),
+    ("realesrgan_x4plus_anime_6b", _release("v0.2.2.4", "RealESRGAN_x4plus_anime_6B.pth",
+                                            "RRDBNet x4, 6 blocks (64 features, growth 32)",
+                                            "Real-ESRGAN x4 for anime images and illustrations")),
+    ("realesr_general_x4v3", _release("v0.2.5.0", "realesr-general-x4v3.pth",
+                                      "SRVGGNetCompact x4, 32 convolutions, PReLU",
+                                      "Real-ESRGAN's small x4 model for general images")),
+    ("realesr_general_wdn_x4v3", _release("v0.2.5.0", "realesr-general-wdn-x4v3.pth",
+                                          "SRVGGNetCompact x4, 32 convolutions, PReLU",
+                                          "realesr-general-x4v3's weak-denoise companion (Real-ESRGAN's "
+                                          "--denoise_strength blends the two)")),
+    ("realesr_animevideov3", _release("v0.2.5.0", "realesr-animevideov3.pth",
+                                      "SRVGGNetCompact x4, 16 convolutions, PReLU",
+                                      "Real-ESRGAN x4 for anime videos (XS size)")),
+    ("esrgan_x4", _release("v0.1.1", "ESRGAN_SRx4_DF2KOST_official-ff704c30.pth", f"RRDBNet x4, {_RRDB23}",
+                           "the official ESRGAN (Wang et al. 2018) x4 GAN model, bicubic (MATLAB) degradation",
+                           licence="Apache-2.0 (xinntao/ESRGAN, LICENSE; the file is BasicSR's conversion of "
+                                   "RRDB_ESRGAN_x4.pth, hosted in xinntao/Real-ESRGAN's v0.1.1 release)")),
     ("esrgan_psnr_x4", {
         "file": "ESRGAN_PSNR_SRx4_DF2K_official-150ff491.pth", "page": _BASICSR_DRIVE,
         "also": "RRDB_PSNR_x4.pth from the ESRGAN README's Google Drive (" + _ESRGAN_DRIVE + ")",
         "licence": "Apache-2.0 (xinntao/ESRGAN, LICENSE)",
-        "architecture": "RRDBNet x4, 23 blocks (64 features, growth 32)",
+        "architecture": f"RRDBNet x4, {_RRDB23}",
         "description": "ESRGAN's PSNR-oriented RRDB x4 (pixel loss, DF2K), bicubic (MATLAB) degradation",
         "published": {"Set5": 32.73, "Set14": 28.99, "BSD100": 27.85, "Urban100": 27.03, "Manga109": 31.66,
                       "source": "xinntao/ESRGAN README, table 'RRDB(ours)' (PSNR, dB, x4)"}}),
+    ("edsr_m_x2", _edsr("M", 2, "3ba7b086", (35.7768, 31.4966, 34.6291))),
+    ("edsr_m_x3", _edsr("M", 3, "6908f88a", (32.3597, 28.3932, 30.9438))),
+    ("edsr_m_x4", _edsr("M", 4, "0c287733", (30.1821, 26.7528, 28.9679))),
+    ("edsr_l_x2", _edsr("L", 2, "be38e77d", (35.9979, 31.8583, 35.0495))),
+    ("edsr_l_x3", _edsr("L", 3, "3660f70d", (32.643, 28.644, 31.28))),
+    ("edsr_l_x4", _edsr("L", 4, "76ee1c8f", (30.5499, 27.0011, 29.277))),
 ])
-for _name, _scale, _size, _nums in (
-    ("edsr_m_x2", 2, "Mx2_f64b16", (35.7768, 31.4966, 34.6291)),
-    ("edsr_m_x3", 3, "Mx3_f64b16", (32.3597, 28.3932, 30.9438)),
-    ("edsr_m_x4", 4, "Mx4_f64b16", (30.1821, 26.7528, 28.9679)),
-    ("edsr_l_x2", 2, "Lx2_f256b32", (35.9979, 31.8583, 35.0495)),
-    ("edsr_l_x3", 3, "Lx3_f256b32", (32.643, 28.644, 31.28)),
-    ("edsr_l_x4", 4, "Lx4_f256b32", (30.5499, 27.0011, 29.277)),
-):
-    _hash = {"Mx2": "3ba7b086", "Mx3": "6908f88a", "Mx4": "0c287733",
-             "Lx2": "be38e77d", "Lx3": "3660f70d", "Lx4": "76ee1c8f"}[_size[:3]]
-    CHECKPOINTS[_name] = {
-        "file": f"EDSR_{_size}_DIV2K_official-{_hash}.pth", "page": _BASICSR_DRIVE,
-        "licence": _BASICSR_EDSR_LICENCE,
-        "architecture": (f"EDSR x{_scale}, " + ("16 blocks, 64 features" if _size[0] == "M"
-                                                else "32 blocks, 256 features, residual scaling 0.1")),
-        "description": f"EDSR-{_size[0]} x{_scale} (Lim et al. 2017), DIV2K, bicubic degradation",
-        "published": {"Set5": _nums[0], "Set14": _nums[1], "DIV2K100": _nums[2], "source": _BASICSR_PROTOCOL},
-    }
 
 #: ``official:NAME`` names: the checkpoints with a direct download URL.
 OFFICIAL_MODELS = tuple(n for n, c in CHECKPOINTS.items() if c.get("url"))

@@ -4,8 +4,32 @@ import keras
 from keras import ops
 
 
+class _ScaleLayer(keras.layers.Layer):
+    """A layer with an int ``scale`` >= 1 on rank-4 channels-last images."""
+
+    def __init__(self, scale, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
+            raise ValueError(f"{type(self).__name__}: scale must be an int >= 1; got {scale!r}.")
+        self.scale = int(scale)
+
+    def _check(self, input_shape):
+        if len(input_shape) != 4:
+            raise ValueError(
+                f"{type(self).__name__} expects rank-4 input (batch, height, width, channels), "
+                f"channels-last; got shape {tuple(input_shape)}."
+            )
+
+    def build(self, input_shape):
+        self._check(input_shape)
+        self.built = True
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}
+
+
 @keras.saving.register_keras_serializable("keras_gans")
-class PixelShuffle(keras.layers.Layer):
+class PixelShuffle(_ScaleLayer):
     """``(N, H, W, C * r * r) -> (N, H * r, W * r, C)``, channels-last.
 
     The channel ordering is PyTorch's ``torch.nn.PixelShuffle(r)``: input
@@ -20,18 +44,8 @@ class PixelShuffle(keras.layers.Layer):
         scale: the upscaling factor ``r`` (an int >= 1).
     """
 
-    def __init__(self, scale, **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
-            raise ValueError(f"PixelShuffle: scale must be an int >= 1; got {scale!r}.")
-        self.scale = int(scale)
-
     def _check(self, input_shape):
-        if len(input_shape) != 4:
-            raise ValueError(
-                f"PixelShuffle expects rank-4 input (batch, height, width, channels), "
-                f"channels-last; got shape {tuple(input_shape)}."
-            )
+        super()._check(input_shape)
         c = input_shape[-1]
         r2 = self.scale * self.scale
         if c is not None and c % r2 != 0:
@@ -39,10 +53,6 @@ class PixelShuffle(keras.layers.Layer):
                 f"PixelShuffle({self.scale}): the channel count must be a multiple of "
                 f"scale**2 = {r2}; got {c} channels (shape {tuple(input_shape)})."
             )
-
-    def build(self, input_shape):
-        self._check(input_shape)
-        self.built = True
 
     def call(self, x):
         r = self.scale
@@ -66,12 +76,9 @@ class PixelShuffle(keras.layers.Layer):
             None if c is None else c // (r * r),
         )
 
-    def get_config(self):
-        return {**super().get_config(), "scale": self.scale}
-
 
 @keras.saving.register_keras_serializable("keras_gans")
-class PixelUnshuffle(keras.layers.Layer):
+class PixelUnshuffle(_ScaleLayer):
     """``(N, H, W, C) -> (N, H / r, W / r, C * r * r)``: ``PixelShuffle``'s inverse.
 
     The channel ordering is PyTorch's ``torch.nn.PixelUnshuffle(r)`` (and
@@ -88,20 +95,13 @@ class PixelUnshuffle(keras.layers.Layer):
     """
 
     def __init__(self, scale, padding="valid", **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
-            raise ValueError(f"PixelUnshuffle: scale must be an int >= 1; got {scale!r}.")
+        super().__init__(scale, **kwargs)
         if padding not in ("valid", "reflect"):
             raise ValueError(f"PixelUnshuffle: padding must be 'valid' or 'reflect'; got {padding!r}.")
-        self.scale = int(scale)
         self.padding = padding
 
     def _check(self, input_shape):
-        if len(input_shape) != 4:
-            raise ValueError(
-                f"PixelUnshuffle expects rank-4 input (batch, height, width, channels), "
-                f"channels-last; got shape {tuple(input_shape)}."
-            )
+        super()._check(input_shape)
         if self.padding == "valid":
             for n, what in ((input_shape[1], "height"), (input_shape[2], "width")):
                 if n is not None and n % self.scale:
@@ -110,14 +110,8 @@ class PixelUnshuffle(keras.layers.Layer):
                         f"got shape {tuple(input_shape)} (or use padding='reflect')."
                     )
 
-    def build(self, input_shape):
-        self._check(input_shape)
-        self.built = True
-
     def call(self, x):
         r = self.scale
-        if r == 1:
-            return x
         if self.padding == "reflect":
             shape = ops.shape(x)
             ph, pw = (-shape[1]) % r, (-shape[2]) % r
@@ -144,11 +138,11 @@ class PixelUnshuffle(keras.layers.Layer):
         )
 
     def get_config(self):
-        return {**super().get_config(), "scale": self.scale, "padding": self.padding}
+        return {**super().get_config(), "padding": self.padding}
 
 
 @keras.saving.register_keras_serializable("keras_gans")
-class CropToScaledSize(keras.layers.Layer):
+class CropToScaledSize(_ScaleLayer):
     """``[x, reference] -> x[:, :scale * H, :scale * W]`` where ``(H, W)`` is
     the reference's size: undoes, at the output of an upscaler, the bottom /
     right padding of ``PixelUnshuffle(padding="reflect")`` at its input.
@@ -157,11 +151,9 @@ class CropToScaledSize(keras.layers.Layer):
         scale: how many times larger ``x`` is than ``reference``.
     """
 
-    def __init__(self, scale, **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
-            raise ValueError(f"CropToScaledSize: scale must be an int >= 1; got {scale!r}.")
-        self.scale = int(scale)
+    def _check(self, input_shape):
+        for shape in input_shape:
+            super()._check(shape)
 
     def call(self, inputs):
         x, reference = inputs
@@ -172,6 +164,3 @@ class CropToScaledSize(keras.layers.Layer):
         (n, _, _, c), (_, h, w, _) = input_shape
         s = self.scale
         return (n, None if h is None else h * s, None if w is None else w * s, c)
-
-    def get_config(self):
-        return {**super().get_config(), "scale": self.scale}
