@@ -36,7 +36,7 @@ def _upscaler(model, tile, overlap):
     return as_upscaler(model, tile=tile, overlap=overlap)
 
 
-def upscale_file(upscaler, src, dst, outscale=None):
+def upscale_file(upscaler, src, dst, progress=None, outscale=None):
     """Read ``src``, super-resolve it, write ``dst``; returns (in size, out size).
 
     ``outscale``: resize the result (Lanczos) to ``outscale`` times the
@@ -47,7 +47,7 @@ def upscale_file(upscaler, src, dst, outscale=None):
     from keras_gans.images import read_rgb
 
     rgb, alpha, grey = read_rgb(src)  # upright (EXIF), 8-bit, RGB (+ alpha)
-    out = upscaler(rgb)
+    out = upscaler(rgb, progress=progress)
     img = Image.fromarray(out)
     if grey:
         img = img.convert("L")
@@ -79,11 +79,11 @@ def _run_upscale(args):
     up = _upscaler(model, tile, args.overlap)
     from keras_gans.cli import run_jobs
 
-    def one(src, dst):
-        a, b = upscale_file(up, src, dst, args.outscale)
+    def one(src, dst, progress):
+        a, b = upscale_file(up, src, dst, progress, args.outscale)
         return f"{src} {a[0]}x{a[1]} -> {dst} {b[0]}x{b[1]}"
 
-    return run_jobs(jobs, one)
+    return run_jobs(jobs, one, args.quiet)
 
 
 def _run_evaluate(args):

@@ -131,7 +131,7 @@ def _as_float01(images):
     return a.astype(np.float32), False
 
 
-def upscale_images(generator, images, scale, tile=None, overlap=None):
+def upscale_images(generator, images, scale, tile=None, overlap=None, progress=None):
     """Upscale with a generator mapping LR ``[0, 1]`` to HR ``[-1, 1]``.
 
     Args:
@@ -153,11 +153,13 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
             overlap=16`` bounds it near 0.9 GB at the price of small
             differences near tile borders.
 
+        progress: optional ``callable(done, total)`` after each tile.
+
     Returns the same kind as given: uint8 in -> uint8 out (rounded), float in
     -> float32 in ``[0, 1]`` out; ``scale`` times larger.
     """
     if isinstance(images, (list, tuple)):
-        return [upscale_images(generator, im, scale, tile, overlap) for im in images]
+        return [upscale_images(generator, im, scale, tile, overlap, progress) for im in images]
     x, was_uint8 = _as_float01(images)
     single = x.ndim == 3
     if x.ndim not in (3, 4):
@@ -209,10 +211,15 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
     def final(y):  # generator range [-1, 1] -> the caller's
         return to_uint8(y) if was_uint8 else np.clip((y + 1.0) * 0.5, 0.0, 1.0)
 
+    whole = tile is None or (h <= tile and w <= tile)
+    total, done = n * (1 if whole else math.ceil(h / tile) * math.ceil(w / tile)), 0
     for i in range(n):
         img = x[i]
-        if tile is None or (h <= tile and w <= tile):
+        if whole:
             out[i] = final(run(img[None])[0])
+            done += 1
+            if progress is not None:
+                progress(done, total)
             continue
         # Every window has the same shape (tile + 2 * overlap, clipped to the
         # image), shifted inwards at the borders: a compiled generator is
@@ -228,6 +235,9 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
                 out[i, y0 * scale : y1 * scale, x0 * scale : x1 * scale] = final(res[
                     (y0 - ya) * scale : (y1 - ya) * scale, (x0 - xa) * scale : (x1 - xa) * scale
                 ])
+                done += 1
+                if progress is not None:
+                    progress(done, total)
     return out[0] if single else out
 
 
@@ -269,20 +279,21 @@ def infer_scale(generator):
 
 
 def as_upscaler(model, tile=None, overlap=None):
-    """A function uint8 LR ``(H, W, 3)`` -> uint8 SR from an SRGAN game (its
-    ``upscale``), a bare generator (LR ``[0, 1]`` -> HR ``[-1, 1]``; its
-    scale inferred) or a callable (returned as it is); None for None."""
+    """A function ``f(uint8 LR (H, W, 3), progress=None)`` -> uint8 SR from
+    an SRGAN game (its ``upscale``), a bare generator (LR ``[0, 1]`` -> HR
+    ``[-1, 1]``; its scale inferred) or a callable ``f(lr)`` (progress not
+    reported); None for None."""
     if model is None:
         return None
     if hasattr(model, "upscale"):
-        return lambda lr: model.upscale(lr, tile=tile, overlap=overlap)
+        return lambda lr, progress=None: model.upscale(lr, tile=tile, overlap=overlap, progress=progress)
     if isinstance(model, keras.Model):
         s = infer_scale(model)
         if s is None:
             raise ValueError("upscale: cannot infer the model's upscaling factor from its output shape.")
-        return lambda lr: upscale_images(model, lr, s, tile=tile, overlap=overlap)
+        return lambda lr, progress=None: upscale_images(model, lr, s, tile=tile, overlap=overlap, progress=progress)
     if callable(model):
-        return model
+        return lambda lr, progress=None: model(lr)
     raise TypeError(
         f"upscale takes an SRGAN game, a keras generator model or a callable uint8 -> uint8; got "
         f"{type(model).__name__}."
