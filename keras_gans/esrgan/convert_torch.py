@@ -343,13 +343,13 @@ def _describe(arch, c):
 # ------------------------------------------------------------- converting
 def _build(arch, config, name):
     from keras_gans.esrgan import networks
-    from keras_gans.zoo.core import _weights_to_be_loaded
+    from keras_gans.zoo.h5 import weights_to_be_loaded
 
     builder = getattr(networks, arch)
     # every weight is overwritten next: skip the random initializers (on JAX
     # each kernel shape would cost an XLA compilation, half a minute for a
     # 2-block RRDBNet)
-    with _weights_to_be_loaded():
+    with weights_to_be_loaded():
         return builder(**config, **({"name": name} if name else {}))
 
 
