@@ -17,6 +17,7 @@ import keras
 from keras import ops
 
 from keras_gans.layers.pixel_shuffle import CropToScaledSize, PixelShuffle, PixelUnshuffle
+from keras_gans.layers.upsampling import BilinearUpSampling2D
 from keras_gans.srgan.networks import upsampling_factors
 
 
@@ -240,7 +241,7 @@ def msrresnet(upscale=4, num_block=16, num_feat=64, in_channels=3, out_channels=
         x = keras.layers.LeakyReLU(0.1, name=f"upconv{i}_act")(x)
     x = keras.layers.LeakyReLU(0.1, name="conv_hr_act")(_conv(num_feat, "conv_hr")(x))
     x = _conv(out_channels, "conv_last")(x)
-    base = keras.layers.UpSampling2D(upscale, interpolation="bilinear", name="base")(lr)
+    base = BilinearUpSampling2D(upscale, name="base")(lr)
     out = keras.layers.Add(name="add_base")([x, base])
     return keras.Model(lr, _to_hr_range(out), name=name)
 

@@ -152,6 +152,21 @@ def test_pixel_unshuffle_is_torchs():
     assert PixelUnshuffle(2, padding="reflect").compute_output_shape((1, 5, 4, 3)) == (1, 3, 2, 12)
 
 
+def test_bilinear_upsampling_is_torchs_at_any_size():
+    """MSRResNet's bilinear skip: align_corners=False, also in a graph traced
+    for unknown sizes (keras' bilinear UpSampling2D fails there on TF)."""
+    import keras
+
+    inp = keras.Input((None, None, 2))
+    model = keras.Model(inp, kg.layers.BilinearUpSampling2D(3)(inp))
+    for shape in ((1, 5, 4, 2), (2, 3, 7, 2)):
+        x = images(*shape)
+        want = torch.nn.functional.interpolate(torch.from_numpy(x).permute(0, 3, 1, 2), scale_factor=3,
+                                               mode="bilinear", align_corners=False).permute(0, 2, 3, 1).numpy()
+        np.testing.assert_allclose(np.asarray(model.predict_on_batch(x)), want, atol=1e-6)
+    assert receptive_radius(model) == 1
+
+
 def test_tiles_equal_the_whole_image(saved, converted):
     """upscale with tiles smaller than the image, at the default overlap (the
     receptive radius), equals the whole-image result in float; x2 tiles start
