@@ -11,7 +11,7 @@ Runs unchanged on the TensorFlow, JAX and PyTorch backends (``KERAS_BACKEND``).
 import importlib
 
 from keras_gans import backend as _backend  # noqa: F401  (fails fast on an unsupported backend)
-from keras_gans import constraints, cyclegan, layers, losses, pix2pix, regularizers, srgan
+from keras_gans import constraints, cyclegan, esrgan, layers, losses, pix2pix, regularizers, srgan
 from keras_gans.cyclegan import CycleGAN
 from keras_gans.games import GAN, WGAN, WGANGP, AdversarialGame, ConditionalGAN
 from keras_gans.pix2pix import Pix2Pix
@@ -46,6 +46,7 @@ __all__ = [
     "constraints",
     "layers",
     "cyclegan",
+    "esrgan",
     "pix2pix",
     "srgan",
     *sorted(_LAZY),

@@ -1,10 +1,9 @@
 """jit_compile="auto" for games: XLA on TensorFlow even on a CPU-only machine (where Keras' own
 "auto" is off), because it is the faster step there (benchmarks/RESULTS.md), and an XLA step
-computes what the plain step computes. (Random draws are not compared: TF's stateless random
-ops pick another algorithm under XLA, so the same seed gives other noise with and without it;
-a run keeps one mode, and resuming it keeps the mode too.)"""
+computes what the plain step computes, random draws included: games draw through
+kg.backend.random_normal / random_uniform, which on TF build floats from Philox bits (TF's own
+float draws differ under XLA, so the same seed gave other noise with and without it)."""
 
-import os
 
 import keras
 import numpy as np
@@ -120,3 +119,29 @@ def test_xla_gradient_penalty_equals_plain(backend_name):
         if a is None:
             continue
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-6)
+
+
+def test_draws_are_the_same_with_and_without_xla(backend_name):
+    """The same SeedGenerator state draws the same numbers in a compiled step
+    as outside one (what makes a one-device XLA run equal a MirroredStrategy
+    run, tests/test_distribution.py), and the numbers have the moments of
+    N(0, 1) and U[0, 1)."""
+    from keras_gans import backend
+
+    n = 200_000
+    z = np.asarray(keras.ops.convert_to_numpy(backend.random_normal((n,), "float32", keras.random.SeedGenerator(3))))
+    u = np.asarray(keras.ops.convert_to_numpy(backend.random_uniform((n,), "float32", keras.random.SeedGenerator(3))))
+    assert abs(z.mean()) < 0.01 and abs(z.std() - 1) < 0.01 and abs(np.mean(z**4) - 3) < 0.05
+    assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.005 and abs(u.var() - 1 / 12) < 0.002
+    if backend_name != "tensorflow":
+        return
+    import tensorflow as tf
+
+    seeds = [keras.random.SeedGenerator(3), keras.random.SeedGenerator(3)]  # the same state twice
+
+    def draw(seed):
+        return backend.random_normal((1000,), "float32", seed), backend.random_uniform((7, 3), "float32", seed)
+
+    (z0, u0), (z1, u1) = draw(seeds[0]), tf.function(lambda: draw(seeds[1]), jit_compile=True)()
+    assert np.abs(np.asarray(z0) - np.asarray(z1)).max() < 2e-6
+    np.testing.assert_array_equal(np.asarray(u0), np.asarray(u1))

@@ -21,6 +21,10 @@ names re-exported here:
   is built and compiled inside ``with scope():``).
 - ``LOSS_SCALING_REFUSAL``: None where games train under ``mixed_float16``
   (TF, torch: dynamic loss scaling), else the reason (JAX).
+- ``random_normal(shape, dtype, seed)``, ``random_uniform(shape, dtype,
+  seed)``: the draws games make (``seed``: a ``keras.random.SeedGenerator``),
+  the same numbers inside and outside a compiled step (TF: from Philox bits;
+  ``keras.random``'s floats differ under XLA there);
 - ``replica_draw(draw, shape)``: ``draw(shape)`` for this replica's rows of
   the global batch (under tf.distribute: its slice of the global draw), and
   ``replica_loss_scale()``: the factor a replica's loss takes so that summed
@@ -30,6 +34,8 @@ names re-exported here:
 - ``resolve_auto_jit(model)``: what ``compile(jit_compile="auto")`` means
   for a game (TF: XLA even on CPU, where Keras turns it off; it is the
   faster step there).
+- ``inference_mode()``: a context for eager inference calls (torch: no
+  autograd graph; elsewhere nothing to do).
 - ``EXPORT_FORMATS``: the ``Model.export`` formats ``keras-gans export``
   offers on this backend (ONNX goes through torch.onnx; a SavedModel
   through TF, or jax2tf).
@@ -57,9 +63,12 @@ GameTrainer = _impl.GameTrainer
 JIT_DOUBLE_BACKWARD = _impl.JIT_DOUBLE_BACKWARD
 EXPORT_FORMATS = _impl.EXPORT_FORMATS
 resolve_auto_jit = _impl.resolve_auto_jit
+inference_mode = _impl.inference_mode
 DATA_PARALLEL_REFUSAL = _impl.DATA_PARALLEL_REFUSAL
 LOSS_SCALING_REFUSAL = _impl.LOSS_SCALING_REFUSAL
 replica_draw = _impl.replica_draw
+random_normal = _impl.random_normal
+random_uniform = _impl.random_uniform
 data_parallel = _impl.data_parallel
 replica_loss_scale = _impl.replica_loss_scale
 replica_gather = _impl.replica_gather
@@ -72,9 +81,12 @@ __all__ = [
     "JIT_DOUBLE_BACKWARD",
     "EXPORT_FORMATS",
     "resolve_auto_jit",
+    "inference_mode",
     "DATA_PARALLEL_REFUSAL",
     "LOSS_SCALING_REFUSAL",
     "replica_draw",
+    "random_normal",
+    "random_uniform",
     "data_parallel",
     "replica_loss_scale",
     "replica_gather",

@@ -27,6 +27,13 @@ LOSS_SCALING_REFUSAL = (
 DATA_PARALLEL_REFUSAL = None  # keras.distribution.DataParallel: every game (tests/test_distribution.py)
 
 
+def inference_mode():
+    """Eager inference needs no gradient bookkeeping here: nothing to turn off."""
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
 def resolve_auto_jit(model):
     """``compile(jit_compile="auto")`` for a game: Keras' own rule."""
     return "auto"
@@ -113,6 +120,16 @@ class GameTrainer:
 
         new_state = tuple(read(refs, vals) for refs, vals in zip(groups, state))
         return logs, new_state
+
+
+def random_normal(shape, dtype, seed):
+    """``keras.random.normal``: the same numbers inside and outside compiled steps here."""
+    return keras.random.normal(shape, dtype=dtype, seed=seed)
+
+
+def random_uniform(shape, dtype, seed):
+    """``keras.random.uniform`` on [0, 1)."""
+    return keras.random.uniform(shape, dtype=dtype, seed=seed)
 
 
 def replica_draw(draw, shape):

@@ -18,6 +18,13 @@ LOSS_SCALING_REFUSAL = None
 DATA_PARALLEL_REFUSAL = None  # tf.distribute.MirroredStrategy: every game (tests/test_distribution.py)
 
 
+def inference_mode():
+    """Eager inference needs no gradient bookkeeping here: nothing to turn off."""
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
 def resolve_auto_jit(model):
     """What a game's ``compile(jit_compile="auto")`` means here: XLA.
 
@@ -115,6 +122,33 @@ def _replica():
     if ctx is None or ctx.num_replicas_in_sync == 1:
         return 0, 1
     return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+def _random_bits(shape, seed):
+    """Two words of Philox bits per value: integers are drawn the same with
+    and without XLA (floats are not: XLA converts bits to floats its own way,
+    so the same seed gave other noise in a compiled step)."""
+    from keras.src.random.seed_generator import draw_seed
+
+    seed = tf.cast(tf.math.floormod(draw_seed(seed), tf.int32.max - 1), tf.int32)  # as keras' TF backend
+    bits = tf.random.stateless_uniform((2, *shape), seed=seed, minval=None, maxval=None, dtype=tf.uint32,
+                                       alg="philox")
+    return tf.cast(tf.bitwise.right_shift(bits, tf.constant(8, tf.uint32)), tf.float32) * (2.0**-24)  # [0, 1)
+
+
+def random_uniform(shape, dtype, seed):
+    """Uniform on [0, 1) with 24-bit resolution, the same numbers with and
+    without XLA (a one-device step compiles, a MirroredStrategy step does
+    not: with keras.random their draws differed)."""
+    return tf.cast(_random_bits(shape, seed)[0], dtype)
+
+
+def random_normal(shape, dtype, seed):
+    """N(0, 1) by Box-Muller from ``random_uniform``'s bits: the same numbers
+    with and without XLA up to the last bits of log/cos (5e-7)."""
+    u = _random_bits(shape, seed)
+    z = tf.sqrt(-2.0 * tf.math.log(1.0 - u[0])) * tf.cos((2.0 * 3.141592653589793) * u[1])
+    return tf.cast(z, dtype)
 
 
 def replica_draw(draw, shape):

@@ -6,6 +6,7 @@ but cannot trace a double backward, so games that need one run eagerly here
 (the game warns once, see ``JIT_DOUBLE_BACKWARD``).
 """
 
+import keras
 import torch
 import torch.distributed as dist
 
@@ -21,6 +22,14 @@ DATA_PARALLEL_REFUSAL = (
     "which this command does not launch. Use the Python API with torchrun, or KERAS_BACKEND=jax "
     "(keras.distribution.DataParallel) or KERAS_BACKEND=tensorflow (tf.distribute.MirroredStrategy)."
 )
+
+
+def inference_mode():
+    """Eager inference without autograd: no graph kept for the backward pass
+    (memory in proportion to the activations otherwise)."""
+    import torch
+
+    return torch.inference_mode()
 
 
 def resolve_auto_jit(model):
@@ -105,6 +114,16 @@ def _synchronize_batch_norm(model):
     for layer in model._flatten_layers(include_self=False, recursive=True):
         if isinstance(layer, keras.layers.BatchNormalization):
             layer._moments = moments_of(layer)
+
+
+def random_normal(shape, dtype, seed):
+    """``keras.random.normal``: the same numbers inside and outside compiled steps here."""
+    return keras.random.normal(shape, dtype=dtype, seed=seed)
+
+
+def random_uniform(shape, dtype, seed):
+    """``keras.random.uniform`` on [0, 1)."""
+    return keras.random.uniform(shape, dtype=dtype, seed=seed)
 
 
 def replica_draw(draw, shape):

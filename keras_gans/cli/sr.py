@@ -1,12 +1,15 @@
 """Super-resolution sub-commands.
 
-    keras-gans upscale MODEL IN -o OUT [--tile 192] [--overlap N]
+    keras-gans upscale MODEL IN -o OUT [--tile 192] [--overlap N] [--outscale F]
     keras-gans evaluate-sr MODEL --data ../shared/data/Set5 [--scale 4] [--json out.json]
 
 MODEL is a zoo entry name or entry folder (``keras_gans.zoo.load``), a
-``.keras`` file (``keras.saving.load_model``), or, for ``evaluate-sr``,
-``bicubic`` for the baseline alone. The model is an SRGAN game or a bare
-generator (LR in [0, 1] -> HR in [-1, 1]).
+``.keras`` file (``keras.saving.load_model``), ``official:NAME`` for a
+published ESRGAN / Real-ESRGAN checkpoint converted on the fly
+(``kg.esrgan.load_official``: from the cache, or fetched with
+``--download``), or, for ``evaluate-sr``, ``bicubic`` for the baseline
+alone. The model is an SRGAN game or a bare generator (LR in [0, 1] -> HR in
+[-1, 1]).
 """
 
 import json
@@ -14,8 +17,14 @@ from pathlib import Path
 
 
 
-def load_model(spec, unsafe_load=False):
-    """An SRGAN game or generator from a zoo name/folder or a ``.keras`` file."""
+def load_model(spec, unsafe_load=False, download=False):
+    """An SRGAN game or generator from a zoo name/folder, a ``.keras`` file
+    or ``official:NAME``."""
+    spec = str(spec)
+    if spec.startswith("official:"):
+        from keras_gans.esrgan import load_official
+
+        return load_official(spec.split(":", 1)[1], download=download)
     from keras_gans import zoo
 
     return zoo.load_any(spec, safe_mode=not unsafe_load)
@@ -27,20 +36,28 @@ def _upscaler(model, tile, overlap):
     return as_upscaler(model, tile=tile, overlap=overlap)
 
 
-def upscale_file(upscaler, src, dst):
-    """Read ``src``, super-resolve it, write ``dst``; returns (in size, out size)."""
+def upscale_file(upscaler, src, dst, progress=None, outscale=None):
+    """Read ``src``, super-resolve it, write ``dst``; returns (in size, out size).
+
+    ``outscale``: resize the result (Lanczos) to ``outscale`` times the
+    input's size (sides truncated to ints, as Real-ESRGAN's ``--outscale``),
+    e.g. 3.5 with a x4 model; None keeps the model's factor."""
     from PIL import Image
 
     from keras_gans.images import read_rgb
 
     rgb, alpha, grey = read_rgb(src)  # upright (EXIF), 8-bit, RGB (+ alpha)
-    out = upscaler(rgb)
+    out = upscaler(rgb, progress=progress)
     img = Image.fromarray(out)
     if grey:
         img = img.convert("L")
     if alpha is not None:  # alpha is not super-resolved: bicubic
         img = img.convert("RGBA" if not grey else "LA")
         img.putalpha(Image.fromarray(alpha).resize(img.size, Image.BICUBIC))
+    if outscale is not None:
+        size = (int(rgb.shape[1] * outscale), int(rgb.shape[0] * outscale))
+        if size != img.size:
+            img = img.resize(size, Image.LANCZOS)
     if img.mode in ("RGBA", "LA") and str(dst).lower().endswith((".jpg", ".jpeg")):
         img = img.convert("RGB" if img.mode == "RGBA" else "L")  # JPEG has no alpha
     from keras_gans.cli import save_image
@@ -55,16 +72,18 @@ def _run_upscale(args):
     jobs = file_jobs(args.input, args.output, "IN", args.overwrite)
     if args.tile is not None and args.tile < 0:
         raise ValueError(f"--tile must be >= 0 (0 = no tiling); got {args.tile}.")
+    if args.outscale is not None and not args.outscale > 0:
+        raise ValueError(f"--outscale must be > 0; got {args.outscale}.")
     tile = args.tile or None
-    model = load_model(args.model, args.unsafe_load)
+    model = load_model(args.model, args.unsafe_load, args.download)
     up = _upscaler(model, tile, args.overlap)
     from keras_gans.cli import run_jobs
 
-    def one(src, dst):
-        a, b = upscale_file(up, src, dst)
+    def one(src, dst, progress):
+        a, b = upscale_file(up, src, dst, progress, args.outscale)
         return f"{src} {a[0]}x{a[1]} -> {dst} {b[0]}x{b[1]}"
 
-    return run_jobs(jobs, one)
+    return run_jobs(jobs, one, args.quiet)
 
 
 def _run_evaluate(args):
@@ -78,7 +97,7 @@ def _run_evaluate(args):
     if args.model.lower() == "bicubic":
         model, name = None, "bicubic"
     else:
-        model, name = load_model(args.model, args.unsafe_load), Path(str(args.model)).stem
+        model, name = load_model(args.model, args.unsafe_load, args.download), Path(str(args.model)).stem
     result = sr_eval.evaluate(model, args.data, scale=args.scale, tile=tile, limit=args.limit)
     print(sr_eval.format_table(result, model_name=name[:12]))
     if args.json:
@@ -91,25 +110,36 @@ def _run_evaluate(args):
 
 def register(subparsers):
     p = subparsers.add_parser("upscale", help="super-resolve an image (or a folder of images)")
-    p.add_argument("model", help="zoo entry name/folder or .keras file of an SRGAN game or generator")
+    p.add_argument("model", help="zoo entry name/folder or .keras file of an SRGAN game or generator, or "
+                                 "official:NAME (e.g. official:realesrgan_x4plus; names: kg.esrgan.OFFICIAL_MODELS)")
     p.add_argument("input", help="image file or folder")
     p.add_argument("-o", "--output", required=True, help="output file (or folder when IN is a folder)")
     p.add_argument("--tile", type=int, default=192,
                    help="tile side in LR pixels, bounds memory: srresnet_x4 needs about 0.93 GB at 192 "
                         "(measured), 1.3 GB at 256, beside the output image (default 192; 0 = whole image)")
     p.add_argument("--overlap", type=int, default=None,
-                   help="LR pixels of context around each tile (default: the model's receptive radius)")
+                   help="LR pixels of context around each tile (default: the model's receptive radius, which "
+                        "makes tiles exact; it is large for RRDBNet, 349 for 23 blocks, and memory follows "
+                        "tile + 2 x overlap: about 35 KB per LR pixel of that window for RRDBNet x4, so "
+                        "--tile 128 --overlap 16 needs about 0.9 GB, at the cost of small differences near "
+                        "tile borders)")
+    p.add_argument("--outscale", type=float, default=None,
+                   help="resize the result (Lanczos) to this factor of the input size, e.g. 2 with a x4 model "
+                        "(default: the model's factor)")
     _common(p)
+    _download(p)
     p.set_defaults(func=_run_upscale)
 
     e = subparsers.add_parser("evaluate-sr", help="PSNR/SSIM (Y, shaved) vs bicubic on Set5/Set14/BSD100")
-    e.add_argument("model", help="zoo entry name/folder, .keras file, or 'bicubic' for the baseline only")
+    e.add_argument("model", help="zoo entry name/folder, .keras file, official:NAME, or 'bicubic' for the "
+                                 "baseline only")
     e.add_argument("--data", required=True, help="data set folder, e.g. ../shared/data/Set5")
     e.add_argument("--scale", type=int, default=4, help="SR factor (default 4)")
     e.add_argument("--tile", type=int, default=256, help="tile side in LR pixels (default 256; 0 = whole)")
     e.add_argument("--limit", type=int, default=None, help="only the first N images")
     e.add_argument("--json", default=None, help="also write the full result as JSON")
     _common(e)
+    _download(e)
     e.set_defaults(func=_run_evaluate)
 
 
@@ -120,3 +150,9 @@ def _common(parser):
     parser.add_argument("--unsafe-load", action="store_true",
                         help="load a .keras file with Keras' safe mode off (it may run code stored "
                              "in the file: Lambda layers); only for files you trust")
+
+
+def _download(parser):
+    parser.add_argument("--download", action="store_true",
+                        help="official:NAME only: download the authors' file when it is not cached (default: "
+                             "fail at once, naming the URL and where to place the file)")

@@ -1,6 +1,6 @@
 """``keras-gans zoo list``, ``keras-gans zoo info NAME``, ``keras-gans zoo
-install PATH``, ``keras-gans zoo import-cyclegan G_A.pth G_B.pth --name NAME``
-and ``keras-gans zoo import-pix2pix G.pth --out DIR``."""
+install PATH``, ``keras-gans zoo import-cyclegan G_A.pth G_B.pth --name NAME``,
+``keras-gans zoo import-pix2pix G.pth --out DIR`` and ``keras-gans zoo import-sr WEIGHTS.pth --out DIR``."""
 
 import json
 
@@ -97,6 +97,86 @@ def _import_pix2pix(args):
     return 0
 
 
+def sr_import_card(path, found, folder, licence=None):
+    """The card of a zoo entry converted from an SR checkpoint ``path``
+    (``found``: ``kg.esrgan.identify``'s answer): source file and sha256,
+    licence, and the authors' published numbers when the file is one of
+    ``kg.esrgan.CHECKPOINTS`` (recognised by its file name)."""
+    from pathlib import Path
+
+    from keras_gans.esrgan import checkpoint_info
+    from keras_gans.files import sha256_file
+
+    path = Path(path)
+    config = found["config"]
+    scale = config.get("scale", config.get("upscale"))
+    known, entry = checkpoint_info(path.name)
+    entry = entry or {}
+    name = folder.name
+    what = entry.get("description") or found["description"]
+    source = {
+        "converted_from": path.name,
+        "sha256": sha256_file(path),
+        "size": path.stat().st_size,
+        "layout": found["layout"],
+        "converted_by": f"keras-gans zoo import-sr {path.name} --out {name}",
+    }
+    if known:
+        source.update({"checkpoint": known, "published_at": entry.get("url") or entry.get("page")})
+    if licence is None:
+        licence = entry.get("licence") or (
+            "Unknown to keras_gans: this file is not one of kg.esrgan.CHECKPOINTS; the licence of its source "
+            "applies (pass --licence to record it).")
+    evaluate = f"keras-gans evaluate-sr {name} --data ../shared/data/Set5 --scale {scale}"
+    limits = ["Converted, not trained, by keras_gans: the outputs equal the PyTorch network's within float32 "
+              "rounding (the converter's tests); the weights' quality is the authors'."]
+    published = entry.get("published")
+    if published:
+        shown = ", ".join(f"{k} {v} dB" for k, v in published.items() if k != "source")
+        limits.append(f"PSNR as published by the authors, not measured by keras_gans: {shown} "
+                      f"({published['source']}).")
+    limits.append("Not measured by keras_gans" + ("" if published else "; the authors publish no PSNR for this file")
+                  + f": measure with `{evaluate}`.")
+    card = {
+        "title": f"{name}: {what}, converted from {path.name}",
+        "summary": (f"{what}, converted from the PyTorch checkpoint {path.name} by `keras-gans zoo import-sr`. "
+                    f"Use: `keras-gans upscale {name} in.png -o out.png` or `kg.zoo.load(...).upscale(uint8)`."),
+        "task": f"single-image super-resolution, x{scale}",
+        "architecture": f"{found['description']}, read from the {found['layout']}; "
+                        f"kg.esrgan.{found['architecture']}(**{config})",
+        "licence": licence,
+        "preprocessing": {"image_size": None, "channels": config.get("in_channels", 3), "scale": scale,
+                          "value_range": [-1, 1], "input_value_range": [0, 1],
+                          "note": "generator: LR RGB in [0, 1] -> HR RGB in [-1, 1] (the authors' [0, 1] output "
+                                  "x 2 - 1); upscale() handles uint8"},
+        "training": source,
+        "evaluation": {"command": evaluate},
+        "limits": limits,
+    }
+    if published:
+        card["evaluation"]["published"] = published
+        card["evaluation"]["published_note"] = "as published by the authors, not measured by keras_gans"
+    return card
+
+
+def _import_sr(args):
+    from pathlib import Path
+
+    import keras_gans as kg
+    from keras_gans import zoo
+
+    found = kg.esrgan.identify(args.weights, scale=args.scale, act_type=args.act_type, res_scale=args.res_scale)
+    generator = kg.esrgan.from_torch(found["state_dict"], scale=args.scale, act_type=args.act_type,
+                                     res_scale=args.res_scale, name="generator")
+    game = kg.SRGAN(generator, None, adversarial_weight=0)
+    folder = Path(args.out).expanduser()
+    card = sr_import_card(args.weights, found, folder, args.licence)
+    folder = zoo.save(game, folder, card=card, overwrite=args.overwrite)
+    print(f"wrote zoo entry {folder} ({found['architecture']} x{game.scale}): kg.zoo.load({str(folder)!r}), "
+          f"keras-gans upscale {folder} in.png -o out.png")
+    return 0
+
+
 def register(subparsers):
     p = subparsers.add_parser("zoo", help="list and describe the pretrained models")
     sub = p.add_subparsers(dest="zoo_command", metavar="ZOO_COMMAND")
@@ -134,4 +214,22 @@ def register(subparsers):
     p_p2p.add_argument("--float16", action="store_true", help="store the weights as float16")
     p_p2p.add_argument("--overwrite", action="store_true")
     p_p2p.set_defaults(func=_import_pix2pix)
+    p_sr = sub.add_parser(
+        "import-sr",
+        help="an ESRGAN / Real-ESRGAN / BasicSR checkpoint (.pth: RRDBNet, SRVGGNetCompact, MSRResNet, EDSR) "
+             "-> a zoo entry",
+    )
+    p_sr.add_argument("weights", help="the .pth file (e.g. RealESRGAN_x4plus.pth); its layout is recognised")
+    p_sr.add_argument("--out", required=True,
+                      help="entry folder to write (its name is the entry's name), e.g. ~/zoo/realesrgan_x4plus")
+    p_sr.add_argument("--licence", default=None,
+                      help="the weights' licence for the card (default: the known checkpoint's, else 'unknown')")
+    p_sr.add_argument("--scale", type=int, default=None,
+                      help="RRDBNet only, when the file cannot say (input and output channels differ)")
+    p_sr.add_argument("--act-type", choices=("prelu", "relu", "leakyrelu"), default=None,
+                      help="SRVGGNetCompact without PReLU weights: its activation")
+    p_sr.add_argument("--res-scale", type=float, default=None,
+                      help="EDSR only: residual scaling (default 0.1 for 256 features, else 1)")
+    p_sr.add_argument("--overwrite", action="store_true")
+    p_sr.set_defaults(func=_import_sr)
     p.set_defaults(func=lambda args: p.print_help() or 2)

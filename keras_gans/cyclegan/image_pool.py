@@ -126,7 +126,7 @@ class ImagePool(keras.layers.Layer):
         x, rows = backend.replica_gather(ops.cast(ops.stop_gradient(images), "float32"))
         n = ops.shape(x)[0]
         size = self.pool_size
-        u = keras.random.uniform((n,), seed=seed)
+        u = backend.random_uniform((n,), "float32", seed)
         r = keras.random.randint((n,), 0, size, seed=seed, dtype="int32")
 
         def body(i, state):

@@ -1,11 +1,15 @@
-"""Image-to-image generators run on images: the helpers CycleGAN and pix2pix share.
+"""Image-to-image generators run on images, a full-size photo included: the
+helpers CycleGAN and pix2pix share.
 
 A generator needs sides that are multiples of ``size_multiple(generator)``
 (4 for the ResNet generator, ``2**num_downs`` for the U-Net).
 ``translate_images`` runs a generator on uint8 or ``[-1, 1]`` images as they
-are; ``translate_any_size`` takes one uint8 image of any size and either
-resizes it (longer side ``size``, aspect kept, multiples of the generator's
-multiple) and back, or reflect-pads it to such multiples and crops the result.
+are: whole, or with ``tile=`` through ``kg.streaming`` (layer by layer in
+tiles, instance norms with whole-image statistics: the same result as the
+whole image at once, memory bounded by the tile). ``translate_any_size``
+takes one uint8 image of any size and either keeps its resolution
+(reflect-pads to multiples of the generator's multiple, translates, crops)
+or resizes it (longer side ``size``, aspect kept, such multiples) and back.
 
 Two ways to run a generator (``mode``), as the authors' ``test.py`` offers:
 
@@ -13,20 +17,26 @@ Two ways to run a generator (``mode``), as the authors' ``test.py`` offers:
   running statistics, dropout is off. Deterministic: the same pixels on
   every backend.
 - ``"authors"`` (their default, without ``--eval``): training mode, one
-  image at a time (their test batch is 1): batch norm normalises each
-  image by its own statistics and dropout draws masks (pix2pix's noise).
-  No variable changes (the moving statistics and the dropout layers' seeds
-  stay as they are): dropout masks come from ``(seed, image index)``,
-  repeatable on one backend for a given ``seed`` (backends draw different
-  masks), fresh on each call with ``seed=None``. For networks without batch
-  norm or dropout (CycleGAN's) the two modes give the same images.
+  image at a time (their test batch is 1), whole (not tiled): batch norm
+  normalises each image by its own statistics and dropout draws masks
+  (pix2pix's noise). No variable changes (the moving statistics and the
+  dropout layers' seeds stay as they are): dropout masks come from ``(seed,
+  image index)``, repeatable on one backend for a given ``seed`` (backends
+  draw different masks), fresh on each call with ``seed=None``. For
+  networks without batch norm or dropout (CycleGAN's) the two modes give
+  the same images.
 """
 
 import keras
 import numpy as np
 from keras import ops
 
+from keras_gans import streaming
+from keras_gans.backend import inference_mode
 from keras_gans.images import check_float_range, to_model_range, to_uint8
+
+#: default tile side (pixels of each layer) of full-resolution translation; see benchmarks/RESULTS.md
+DEFAULT_TILE = 512
 
 
 def static_image_shape(model):
@@ -80,15 +90,21 @@ def training_call(generator, x, seed=None):
     rng = np.random.default_rng(None if seed is None else [int(v) for v in np.atleast_1d(seed)])
     mapping = [(v, ops.convert_to_tensor(rng.integers(0, 2**31 - 1, size=2), dtype=v.dtype))
                for v in _seed_states(generator)]
-    with keras.StatelessScope(state_mapping=mapping):
-        y = generator(x, training=True)
-    return ops.convert_to_numpy(y)
+    with inference_mode(), keras.StatelessScope(state_mapping=mapping):
+        return ops.convert_to_numpy(generator(x, training=True))
 
 
-def translate_images(generator, images, batch_size=8, mode="eval", seed=None):
+def translate_images(generator, images, batch_size=8, tile=None, progress=None, mode="eval", seed=None):
     """Run an image-to-image ``generator`` (``[-1, 1]`` -> ``[-1, 1]``) on
     uint8 or ``[-1, 1]`` float images; see ``CycleGAN.translate`` and, for
-    ``mode`` and ``seed``, the module docstring."""
+    ``mode`` and ``seed``, the module docstring.
+
+    ``tile``: None runs each batch whole; an int runs each image through
+    ``kg.streaming.run`` in tiles of that side (equal to the whole-image
+    result up to float rounding; memory bounded by the tile, not the
+    image), calling ``progress(done, total)`` after each conv tile ("eval"
+    mode only: streaming has no batch statistics or dropout).
+    """
     check_mode(mode)
     a = np.asarray(images)
     if a.ndim not in (3, 4):
@@ -128,6 +144,9 @@ def translate_images(generator, images, batch_size=8, mode="eval", seed=None):
             f"This generator takes images whose sides are multiples of {multiple}; got {x.shape[1]}x{x.shape[2]}. "
             "Resize or pad the images first (translate_any_size, or the keras-gans translate command, does)."
         )
+    if tile is not None and mode == "eval":
+        y = np.stack([_streamed(generator, img, tile, was_uint8, progress) for img in (a if was_uint8 else x)])
+        return y[0] if single else y
     if mode == "authors":
         batch_size = 1  # batch statistics of one image, as the authors' test.py
     out = []
@@ -137,7 +156,8 @@ def translate_images(generator, images, batch_size=8, mode="eval", seed=None):
         if mode == "authors":
             y = training_call(generator, x[i : i + 1], None if seed is None else [*np.atleast_1d(seed), i])
         else:
-            y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
+            with inference_mode():
+                y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
         if y.shape[:3] != x[i : i + batch_size].shape[:3]:
             raise ValueError(
                 f"The generator maps {x.shape[1]}x{x.shape[2]} images to {y.shape[1]}x{y.shape[2]}: "
@@ -150,6 +170,27 @@ def translate_images(generator, images, batch_size=8, mode="eval", seed=None):
     return y[0] if single else y
 
 
+def _streamed(generator, image, tile, was_uint8, progress):
+    """One image through ``kg.streaming``: uint8 in -> uint8 out, converted
+    window by window (no float copy of the whole image or output)."""
+
+    def collect(node):
+        h, w, c = node.shape
+        out = np.empty((h, w, c), np.uint8 if was_uint8 else np.float32)
+        for y0 in range(0, h, tile):
+            for x0 in range(0, w, tile):
+                y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
+                block = node.read(y0, y1, x0, x1)
+                out[y0:y1, x0:x1] = to_uint8(block) if was_uint8 else block
+        if out.shape[:2] != image.shape[:2]:
+            raise ValueError(f"The generator maps {image.shape[0]}x{image.shape[1]} images to {h}x{w}: use a size "
+                             "it preserves (multiples of 4 for kg.cyclegan.resnet_generator).")
+        return out
+
+    return streaming.run(generator, image, tile=tile, progress=progress, output=collect,
+                         input_map=to_model_range if was_uint8 else None)
+
+
 def working_size(height, width, size, multiple=4):
     """``(h, w)`` the image is processed at: longer side ``size``, aspect
     kept, both multiples of ``multiple`` (at least ``multiple``)."""
@@ -158,13 +199,15 @@ def working_size(height, width, size, multiple=4):
     return rounded(height), rounded(width)
 
 
-def translate_any_size(generator, rgb, size, mode="eval", seed=None):
+def translate_any_size(generator, rgb, size=0, tile=DEFAULT_TILE, progress=None, mode="eval", seed=None):
     """Translate one uint8 image ``(H, W, C)`` of any size; returns uint8 of the same shape.
 
-    ``size`` > 0: resize (longer side ``size``, multiples of
-    ``size_multiple(generator)``), translate, resize back (Lanczos).
-    ``size`` == 0: reflect-pad to such multiples, translate, crop.
-    ``mode``, ``seed``: see the module docstring.
+    ``size`` == 0 (the default): at the image's own resolution: reflect-pad
+    to multiples of ``size_multiple(generator)``, translate, crop. ``size``
+    > 0: resize (longer side ``size``, such multiples), translate, resize
+    back (Lanczos). ``tile``: images with a side over it go through
+    ``kg.streaming`` in tiles (the same result as whole, bounded memory);
+    None translates them whole. ``mode``, ``seed``: see the module docstring.
     """
     rgb = np.asarray(rgb)
     if rgb.dtype != np.uint8 or rgb.ndim != 3:
@@ -175,13 +218,19 @@ def translate_any_size(generator, rgb, size, mode="eval", seed=None):
         ph, pw = (-h) % multiple, (-w) % multiple
         pad = "reflect" if ph < h and pw < w else "edge"
         padded = np.pad(rgb, ((0, ph), (0, pw), (0, 0)), mode=pad)
-        return translate_images(generator, padded, mode=mode, seed=seed)[:h, :w]
+        return translate_images(generator, padded, tile=_tile_for(padded, tile), progress=progress, mode=mode,
+                                seed=seed)[:h, :w]
     if size < multiple:
         raise ValueError(f"size must be 0 (native size) or at least {multiple} for this generator; got {size}.")
     wh, ww = working_size(h, w, size, multiple)
     small = rgb if (wh, ww) == (h, w) else _resize(rgb, ww, wh)
-    out = translate_images(generator, small, mode=mode, seed=seed)
+    out = translate_images(generator, small, tile=_tile_for(small, tile), progress=progress, mode=mode, seed=seed)
     return out if out.shape[:2] == (h, w) else _resize(out, w, h)
+
+
+def _tile_for(image, tile):
+    """``tile`` when the image has a side over it, else None (whole is fastest)."""
+    return tile if tile is not None and max(image.shape[:2]) > tile else None
 
 
 def _resize(rgb, width, height):

@@ -128,8 +128,11 @@ def pix2pix_from_torch(path_or_state_dict, num_downs=None, use_dropout=True, ima
     if num_downs is not None and num_downs != found:
         raise ValueError(f"num_downs={num_downs} but the state dict holds a U-Net of {found} downsamplings "
                          f"(unet_{2**found}).")
-    model = unet_generator(found, filters, in_channels, out_channels, norm=norm, use_dropout=use_dropout,
-                           image_size=image_size, name=name)
+    from keras_gans.zoo.h5 import weights_to_be_loaded
+
+    with weights_to_be_loaded():  # every float weight is set below: no initializer runs
+        model = unet_generator(found, filters, in_channels, out_channels, norm=norm, use_dropout=use_dropout,
+                               image_size=image_size, name=name)
     if norm == "instance":  # running statistics of old InstanceNorm files: the authors' loader drops them
         sd = {k: v for k, v in sd.items() if not k.endswith(("running_mean", "running_var"))}
     weights = StateDict(sd, f"UnetGenerator (unet_{2**found}, norm={norm!r})")

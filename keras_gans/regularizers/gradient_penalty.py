@@ -1,6 +1,5 @@
 """The WGAN-GP gradient penalty (Gulrajani et al. 2017, eq. 3)."""
 
-import keras
 from keras import ops
 
 from keras_gans import backend
@@ -32,7 +31,7 @@ class GradientPenalty(DiscriminatorRegularizer):
 
     def interpolate(self, real, fake, seed):
         shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-        alpha = backend.replica_draw(lambda s: keras.random.uniform(s, dtype=real.dtype, seed=seed), shape)
+        alpha = backend.replica_draw(lambda s: backend.random_uniform(s, real.dtype, seed), shape)
         return alpha * real + (1.0 - alpha) * fake
 
     def penalty(self, critic, x_hat):

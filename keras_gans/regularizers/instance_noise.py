@@ -1,6 +1,5 @@
 """Instance noise (Sønderby et al. 2017; Arjovsky & Bottou 2017)."""
 
-import keras
 from keras import ops
 
 from keras_gans import backend
@@ -33,7 +32,7 @@ class InstanceNoise:
         return self.stddev * ops.maximum(0.0, 1.0 - frac)
 
     def __call__(self, x, step, seed):
-        noise = backend.replica_draw(lambda s: keras.random.normal(s, dtype=x.dtype, seed=seed), ops.shape(x))
+        noise = backend.replica_draw(lambda s: backend.random_normal(s, x.dtype, seed), ops.shape(x))
         return x + ops.cast(self.stddev_at(step), x.dtype) * noise
 
     def get_config(self):
