@@ -41,7 +41,7 @@ from keras_gans import losses as losses_module
 from keras_gans.cyclegan import networks as cyclegan_networks
 from keras_gans.cyclegan.losses import l1_loss
 from keras_gans.cyclegan.translate import check_mode, size_multiple, translate_images
-from keras_gans.games.base import AdversarialGame, deserialize, serialize, to_model_range, unpack_pair
+from keras_gans.games.base import AdversarialGame, serialize, to_model_range, unpack_pair
 from keras_gans.games.checks import check_array, input_shape
 from keras_gans.losses.adversarial import gan_loss_scales
 from keras_gans.pix2pix import networks as pix2pix_networks
@@ -279,21 +279,14 @@ class Pix2Pix(AdversarialGame):
         return translate_images(self.generator, images, batch_size=batch_size, mode=mode, seed=seed)
 
     # ----------------------------------------------------------------- config
+    nested_config = ("generator", "discriminator", "loss")
+
     def get_config(self):
-        config = super().get_config()
-        config.update({
+        return {
+            **super().get_config(),
             "generator": serialize(self.generator),
             "discriminator": serialize(self.discriminator),
             "l1_weight": self.l1_weight,
             "loss": serialize(self.loss_fn),
             "seed": self.seed,
-        })
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator", "loss"):
-            if key in config:
-                config[key] = deserialize(config[key])
-        return cls(**config)
+        }
