@@ -10,7 +10,7 @@ import pytest
 from keras import ops
 
 import keras_gans as kg
-from keras_gans.cyclegan.translate import training_call
+from keras_gans.cyclegan.translate import training_call, translate_any_size
 
 SIZE = 32
 
@@ -97,6 +97,11 @@ def test_translate_modes_uint8_and_float(trained):
     assert float(np.max(np.abs(evaluated - per_image))) > 1e-3  # running vs batch statistics
     single = p.translate(x[0], mode="eval")
     assert single.shape == x[0].shape
+    # any size: padded to multiples of 32 (the U-Net's), in eval mode also layer by layer in tiles (kg.streaming)
+    rgb = np.random.default_rng(6).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    whole = translate_any_size(p.generator, rgb, 0, tile=None, mode="eval")
+    assert whole.shape == rgb.shape
+    np.testing.assert_array_equal(translate_any_size(p.generator, rgb, 0, tile=32, mode="eval"), whole)
     with pytest.raises(ValueError, match="mode must be 'authors'"):
         p.translate(x, mode="train")
     with pytest.raises(ValueError, match="multiples of 32"):
