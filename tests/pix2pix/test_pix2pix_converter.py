@@ -124,7 +124,7 @@ def test_keys_are_the_authors_nesting(reference):
     assert keys[0] == "model.model.0.weight" and "model.model.3.bias" in keys
     deepest = "model.model.1.model" + ".3.model" * (num_downs - 2)
     assert f"{deepest}.1.weight" in keys and f"{deepest}.3.weight" in keys
-    assert (f"model.model.1.model.2.running_var" in keys) == (norm == "batch")
+    assert ("model.model.1.model.2.running_var" in keys) == (norm == "batch")
     assert ("model.model.0.bias" in keys) == (norm == "instance")  # use_bias = norm is InstanceNorm
     names = {layer.name for layer in kg.pix2pix.unet_generator(num_downs, 8, norm=norm).layers}
     assert deepest.replace(".", "_") + "_3" in names  # the innermost ConvTranspose, named after its module

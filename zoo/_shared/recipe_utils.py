@@ -270,6 +270,28 @@ def training_callbacks(folder, save_every, time_limit=None, every_s=60.0, total_
     return cbs
 
 
+def add_export_arguments(parser):
+    """--no-export and --export-only for a recipe's parser."""
+    parser.add_argument("--no-export", action="store_true", help="train only; do not write the zoo entry")
+    parser.add_argument("--export-only", action="store_true",
+                        help="write the zoo entry from the run folder's newest checkpoint, without training")
+
+
+def restore_for_export(game, run):
+    """``--export-only``: ``game`` restored from the newest checkpoint in
+    ``run/backup`` (SystemExit naming the folder when there is none); returns
+    an empty ``keras.callbacks.History`` (no losses of this session for the card)."""
+    import keras
+
+    import keras_gans as kg
+
+    if kg.checkpoint.restore(game, Path(run) / "backup") is None:
+        raise SystemExit(f"--export-only: no checkpoint in {Path(run) / 'backup'}.")
+    hist = keras.callbacks.History()
+    hist.history = {}
+    return hist
+
+
 def add_distribute_argument(parser):
     parser.add_argument(
         "--distribute", choices=("none", "data-parallel"), default="none",

@@ -227,9 +227,7 @@ def main(argv=None):
     p.add_argument("--time-limit", type=float, default=None,
                    help="seconds: stop cleanly (checkpoint written) before then, and export the entry")
     recipe_utils.add_distribute_argument(p)
-    p.add_argument("--no-export", action="store_true", help="train only; do not write the zoo entry")
-    p.add_argument("--export-only", action="store_true",
-                   help="write the zoo entry from the run folder's newest checkpoint, without training")
+    recipe_utils.add_export_arguments(p)
     p.add_argument("--smoke", action="store_true",
                    help="2 steps at 64 px with a small model on 4 images per domain, to a temp folder")
     args = p.parse_args(argv)
@@ -289,10 +287,7 @@ def main(argv=None):
     callbacks = recipe_utils.training_callbacks(run, args.save_every, args.time_limit, total_steps=total - prior)
     callbacks.append(kg.callbacks.StopAtStep(total - prior))  # the whole schedule: prior steps + this run's
     if args.export_only:
-        if kg.checkpoint.restore(model, run / "backup") is None:
-            raise SystemExit(f"--export-only: no checkpoint in {run / 'backup'}.")
-        hist = keras.callbacks.History()
-        hist.history = {}
+        hist = recipe_utils.restore_for_export(model, run)
         steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
     else:
         t0 = time.time()

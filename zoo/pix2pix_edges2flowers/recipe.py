@@ -226,9 +226,7 @@ def main(argv=None):
     p.add_argument("--out", default=str(HERE), help="entry folder to write (default: this folder)")
     recipe_utils.add_resume_arguments(p, default_run_dir=True)
     recipe_utils.add_distribute_argument(p)
-    p.add_argument("--no-export", action="store_true", help="train only; do not write the zoo entry")
-    p.add_argument("--export-only", action="store_true",
-                   help="write the zoo entry from the run folder's newest checkpoint, without training")
+    recipe_utils.add_export_arguments(p)
     p.add_argument("--smoke", action="store_true",
                    help="2 steps at 32 px with a small U-Net on 20 photos, export, evaluate; to a temp folder")
     args = p.parse_args(argv)
@@ -268,10 +266,7 @@ def main(argv=None):
                       d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5))
     log = recipe_utils.RunLog(run)
     if args.export_only:
-        if kg.checkpoint.restore(model, run / "backup") is None:
-            raise SystemExit(f"--export-only: no checkpoint in {run / 'backup'}.")
-        hist = keras.callbacks.History()
-        hist.history = {}
+        hist = recipe_utils.restore_for_export(model, run)
     else:
         callbacks = recipe_utils.training_callbacks(run, args.save_every, args.time_limit, total_steps=total)
         t0 = time.time()

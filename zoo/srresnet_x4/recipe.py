@@ -471,9 +471,7 @@ def main(argv=None):
     p.add_argument("--segment-note", default=None,
                    help="a sentence for this training segment (machine sharing, pauses), kept in segments.json "
                         "and told in the card's history")
-    p.add_argument("--no-export", action="store_true", help="train only; do not write the zoo entry")
-    p.add_argument("--export-only", action="store_true",
-                   help="write the zoo entry from the run folder's newest checkpoint, without training")
+    recipe_utils.add_export_arguments(p)
     p.add_argument("--benchmark", type=int, default=0, metavar="N",
                    help="time N steps (after a compile step) and exit, without training or saving")
     args = p.parse_args(argv)
@@ -531,10 +529,7 @@ def main(argv=None):
         print(f"warm start: {args.warmstart} ({args.prior_steps} prior steps)", flush=True)
     print(f"run folder {run}", flush=True)
     if args.export_only:
-        if kg.checkpoint.restore(game, run / "backup") is None:
-            raise SystemExit(f"--export-only: no checkpoint in {run / 'backup'}.")
-        hist = keras.callbacks.History()
-        hist.history = {}
+        hist = recipe_utils.restore_for_export(game, run)
     else:
         t0 = time.time()
         hist = game.fit(data, epochs=epochs, verbose=0, callbacks=callbacks)
