@@ -273,14 +273,16 @@ class SRGAN(AdversarialGame):
         """``srgan(lr)`` is ``generator(lr)``: LR ``[0, 1]`` -> HR ``[-1, 1]``."""
         return self.generator(low_res, training=training)
 
-    def upscale(self, images, tile=None, overlap=None):
+    def upscale(self, images, tile=None, overlap=None, progress=None):
         """Super-resolve images of any size; see ``upscale_images``.
 
         uint8 (0..255) in -> uint8 out; float in ``[0, 1]`` in -> float32 in
         ``[0, 1]`` out. ``tile`` (LR pixels) bounds memory for large images;
-        ``overlap`` defaults to the generator's receptive radius.
+        ``overlap`` defaults to the generator's receptive radius;
+        ``progress(done, total)`` is called after each tile.
         """
-        return upscale_images(self.generator, images, self.scale, tile=tile, overlap=overlap)
+        return upscale_images(self.generator, images, self.scale, tile=tile, overlap=overlap,
+                              progress=progress)
 
     # ----------------------------------------------------------------- config
     def get_config(self):

@@ -71,7 +71,7 @@ def _as_float01(images):
     return a.astype(np.float32), False
 
 
-def upscale_images(generator, images, scale, tile=None, overlap=None):
+def upscale_images(generator, images, scale, tile=None, overlap=None, progress=None):
     """Upscale with a generator mapping LR ``[0, 1]`` to HR ``[-1, 1]``.
 
     Args:
@@ -88,12 +88,15 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
             can be derived (see ``receptive_radius``; 40 for SRResNet-16,
             which makes tiled and whole results agree up to float rounding),
             else 32.
+        progress: None, or a function called as ``progress(done, total)``
+            after each generator call (``total``: windows of all images),
+            e.g. to show "tile 3 of 12" in a long job.
 
     Returns the same kind as given: uint8 in -> uint8 out (rounded), float in
     -> float32 in ``[0, 1]`` out; ``scale`` times larger.
     """
     if isinstance(images, (list, tuple)):
-        return [upscale_images(generator, im, scale, tile, overlap) for im in images]
+        return [upscale_images(generator, im, scale, tile, overlap, progress) for im in images]
     x, was_uint8 = _as_float01(images)
     single = x.ndim == 3
     if x.ndim not in (3, 4):
@@ -143,10 +146,21 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
     def final(y):  # generator range [-1, 1] -> the caller's
         return to_uint8(y) if was_uint8 else np.clip((y + 1.0) * 0.5, 0.0, 1.0)
 
+    whole = tile is None or (h <= tile and w <= tile)
+    total = n if whole else n * math.ceil(h / tile) * math.ceil(w / tile)
+    done = 0
+
+    def step():
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
     for i in range(n):
         img = x[i]
-        if tile is None or (h <= tile and w <= tile):
+        if whole:
             out[i] = final(run(img[None])[0])
+            step()
             continue
         # Every window has the same shape (tile + 2 * overlap, clipped to the
         # image), shifted inwards at the borders: a compiled generator is
@@ -163,6 +177,7 @@ def upscale_images(generator, images, scale, tile=None, overlap=None):
                 out[i, y0 * scale : y1 * scale, x0 * scale : x1 * scale] = final(res[
                     (y0 - ya) * scale : (y1 - ya) * scale, (x0 - xa) * scale : (x1 - xa) * scale
                 ])
+                step()
     return out[0] if single else out
 
 
@@ -190,19 +205,20 @@ def infer_scale(generator):
     return shape[1] // 12
 
 
-def as_upscaler(model, tile=None, overlap=None):
+def as_upscaler(model, tile=None, overlap=None, progress=None):
     """A function uint8 LR ``(H, W, 3)`` -> uint8 SR from an SRGAN game (its
     ``upscale``), a bare generator (LR ``[0, 1]`` -> HR ``[-1, 1]``; its
-    scale inferred) or a callable (returned as it is); None for None."""
+    scale inferred) or a callable (returned as it is); None for None.
+    ``progress``: see ``upscale_images``."""
     if model is None:
         return None
     if hasattr(model, "upscale"):
-        return lambda lr: model.upscale(lr, tile=tile, overlap=overlap)
+        return lambda lr: model.upscale(lr, tile=tile, overlap=overlap, progress=progress)
     if isinstance(model, keras.Model):
         s = infer_scale(model)
         if s is None:
             raise ValueError("upscale: cannot infer the model's upscaling factor from its output shape.")
-        return lambda lr: upscale_images(model, lr, s, tile=tile, overlap=overlap)
+        return lambda lr: upscale_images(model, lr, s, tile=tile, overlap=overlap, progress=progress)
     if callable(model):
         return model
     raise TypeError(

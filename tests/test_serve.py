@@ -1,0 +1,228 @@
+"""``keras-gans serve`` through its HTTP API (urllib against 127.0.0.1), on
+every backend: each page's result equals the CLI's output pixel for pixel,
+bad uploads get their message and the next request works, nothing outside
+the server's temporary folder is served, jobs queue one at a time."""
+
+import http.client
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import numpy as np
+import pytest
+
+pytest.importorskip("starlette", reason="keras-gans serve needs the 'serve' extra (starlette, uvicorn)")
+pytest.importorskip("uvicorn", reason="keras-gans serve needs the 'serve' extra (starlette, uvicorn)")
+
+from serve_files import bad_files, cli, photo, pixels, png16  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("serve_files")
+    return {"photo": photo(folder / "photo.png"), "folder": folder, "bad": bad_files(folder),
+            "png16": png16(folder / "grey16.png")}
+
+
+@pytest.fixture(scope="module")
+def server():
+    from keras_gans.serve import create_app, start
+
+    app = create_app(max_mb=2, max_megapixels=16)
+    url, stop = start(app)
+    yield url, app.state.service
+    stop()
+    assert not app.state.service.folder.exists(), "the temporary folder outlives the server"
+
+
+def request(url, path, body=None, method="GET"):
+    """(status, JSON or bytes) of one request."""
+    req = urllib.request.Request(url + path, data=body, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            status, data, kind = r.status, r.read(), r.headers.get("content-type", "")
+    except urllib.error.HTTPError as e:
+        status, data, kind = e.code, e.read(), e.headers.get("content-type", "")
+    return status, json.loads(data) if kind.startswith("application/json") else data
+
+
+def submit(url, kind, entry, file=None, **params):
+    query = urllib.parse.urlencode({"kind": kind, "entry": entry, **params,
+                                    **({"filename": file.name} if file else {})})
+    return request(url, f"/api/jobs?{query}", body=file.read_bytes() if file else b"", method="POST")
+
+
+def result(url, kind, entry, file=None, timeout=300, **params):
+    """Submit a job, wait for it, return its result's pixels."""
+    status, job = submit(url, kind, entry, file, **params)
+    assert status == 202, job
+    deadline = time.monotonic() + timeout
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+        status, job = request(url, f"/api/jobs/{job['id']}")
+        assert status == 200
+    assert job["state"] == "done", job["error"]
+    status, png = request(url, job["files"]["result"])
+    assert status == 200
+    return pixels(png)
+
+
+def test_entries_found_by_kind_with_their_cards(server):
+    from keras_gans import zoo
+
+    status, info = request(server[0], "/api/entries")
+    assert status == 200
+    kinds = {k["name"]: {e["name"]: e for e in k["entries"]} for k in info["kinds"]}
+    assert {n: sorted(v) for n, v in kinds.items()} == {
+        "generate": ["cdcgan_mnist", "dcgan_flowers64", "dcgan_mnist"],
+        "translate": ["cyclegan_apple2orange"],
+        "upscale": ["srgan_x4", "srresnet_x4"],
+    }
+    assert info["limits"] == {"max_mb": 2, "max_megapixels": 16}
+    card, config = kinds["upscale"]["srresnet_x4"]["card"], zoo.info("srresnet_x4")
+    assert (card["summary"], card["data"], card["licence"], card["limits"]) == (
+        config["summary"], config["data"], config["licence"], config["limits"])
+    assert ["Set5 psnr", config["metrics"]["Set5"]["psnr"]] in card["metrics"]
+    fields = {f["name"]: f for f in kinds["generate"]["cdcgan_mnist"]["fields"]}
+    assert [v for v, _ in fields["label"]["options"]] == [""] + [str(d) for d in range(10)]
+    assert "label" not in {f["name"] for f in kinds["generate"]["dcgan_mnist"]["fields"]}
+    assert [v for v, _ in kinds["translate"]["cyclegan_apple2orange"]["fields"][0]["options"]] == ["a2b", "b2a"]
+
+
+def test_generate_equals_the_cli(server, tmp_path):
+    url = server[0]
+    got = result(url, "generate", "dcgan_mnist", n=5, seed=11)
+    ref = cli("generate", "dcgan_mnist", "-n", 5, "--seed", 11, "-o", tmp_path / "g.png")
+    assert got.shape == ref.shape == (62, 92) and np.array_equal(got, ref)
+    got = result(url, "generate", "cdcgan_mnist", n=3, seed=2, label=7)
+    ref = cli("generate", "cdcgan_mnist", "-n", 3, "--seed", 2, "--label", 7, "-o", tmp_path / "c.png")
+    assert np.array_equal(got, ref)
+
+
+def test_translate_equals_the_cli(server, files, tmp_path):
+    got = result(server[0], "translate", "cyclegan_apple2orange", files["photo"], direction="b2a", size=64)
+    ref = cli("translate", "cyclegan_apple2orange", files["photo"], "--direction", "b2a", "--size", 64,
+              "-o", tmp_path / "t.png")
+    assert got.shape == ref.shape == (48, 64, 3) and np.array_equal(got, ref)
+
+
+def test_upscale_equals_the_cli(server, files, tmp_path):
+    got = result(server[0], "upscale", "srresnet_x4", files["photo"])
+    ref = cli("upscale", "srresnet_x4", files["photo"], "-o", tmp_path / "u.png")
+    assert got.shape == ref.shape == (192, 256, 3) and np.array_equal(got, ref)
+
+
+def test_bad_uploads_get_their_message_and_the_next_request_works(server, files, tmp_path):
+    url = server[0]
+    for name, (path, message) in files["bad"].items():
+        status, body = submit(url, "upscale", "srgan_x4", path)
+        assert status == 400 and body["error"].startswith(message), (name, body)
+        assert str(server[1].folder) not in body["error"]
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\0" * 2_500_000)
+    status, body = submit(url, "upscale", "srgan_x4", big)
+    assert (status, body["error"]) == (
+        413, "big.png is 2.5 MB; this server takes uploads up to 2 MB (keras-gans serve --max-mb).")
+    status, body = submit(url, "upscale", "srgan_x4", None)
+    assert (status, body["error"]) == (400, "No image was sent: choose a file for the upscale page.")
+    status, body = submit(url, "generate", "dcgan_mnist", n=0)
+    assert (status, body["error"]) == (400, "samples must be between 1 and 256; got 0.")
+    # a 16-bit PNG is read (as 8-bit grey) and gives the CLI's output
+    got = result(url, "upscale", "srgan_x4", files["png16"])
+    ref = cli("upscale", "srgan_x4", files["png16"], "-o", tmp_path / "g16.png")
+    assert got.shape == ref.shape == (120, 160) and np.array_equal(got, ref)
+    assert sorted(p.name for p in server[1].folder.iterdir()) == sorted(server[1].jobs), "a rejected upload was kept"
+
+
+@pytest.mark.parametrize("path", [
+    "/files/{id}/../../../../etc/passwd",
+    "/files/{id}/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/files/{id}/%2e%2e/%2e%2e/etc/passwd",
+    "/files/..%2F..%2Fetc/passwd",
+    "/files/{id}/upload",
+    "/files/{id}/",
+    "/files/0123456789abcdef/result.png",
+    "/../../etc/passwd",
+    "/page.html",
+    "/keras_gans/serve/app.py",
+])
+def test_no_file_outside_the_jobs_is_served(server, path):
+    url, service = server
+    job = next((j for j in service.jobs.values() if j.files), None)
+    if job is None:  # this test alone: make one
+        result(url, "generate", "dcgan_mnist", n=1, seed=0)
+        job = next(j for j in service.jobs.values() if j.files)
+    host, port = url.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.request("GET", path.format(id=job.id))  # sent as written: no client-side normalisation
+    r = conn.getresponse()
+    body = r.read()
+    conn.close()
+    assert r.status in (400, 404) and b"root:" not in body
+
+
+def test_jobs_queue_one_at_a_time():
+    from keras_gans.serve.app import Service
+    from keras_gans.serve.kinds import discover
+
+    service = Service(discover(["dcgan_mnist"]))
+    jobs = [service.new_job("generate", "dcgan_mnist", {"n": 1, "seed": s}, None) for s in range(3)]
+    for j in jobs:
+        service.submit(j)
+    assert [service.status(j)["position"] for j in jobs] == [1, 2, 3]
+    order = []
+    run = service._run
+    service._run = lambda job: (order.append((job.args["seed"], [j.state for j in jobs])), run(job))
+    service.start()
+    try:
+        deadline = time.monotonic() + 120
+        while any(j.state != "done" for j in jobs):
+            assert time.monotonic() < deadline and not any(j.state == "error" for j in jobs)
+            time.sleep(0.05)
+    finally:
+        service.stop()
+    assert order == [(0, ["running", "queued", "queued"]), (1, ["done", "running", "queued"]),
+                     (2, ["done", "done", "running"])]
+
+
+def test_upscale_reports_each_tile():
+    import keras
+
+    from keras_gans.srgan.upscale import upscale_images
+
+    inp = keras.Input((None, None, 3))
+    gen = keras.Model(inp, keras.layers.UpSampling2D(2)(inp) * 2.0 - 1.0)
+    calls = []
+    out = upscale_images(gen, np.zeros((10, 25, 3), np.uint8), 2, tile=8, overlap=1,
+                         progress=lambda i, n: calls.append((i, n)))
+    assert out.shape == (20, 50, 3)
+    assert calls == [(i, 8) for i in range(1, 9)]  # 2 rows x 4 columns of tiles
+    calls.clear()
+    upscale_images(gen, np.zeros((2, 6, 6, 3), np.uint8), 2, progress=lambda i, n: calls.append((i, n)))
+    assert calls == [(1, 2), (2, 2)]
+
+
+def test_serve_command_errors(capsys):
+    from keras_gans.cli import main
+
+    assert main(["serve", "lenet_mnist"]) == 1
+    err = capsys.readouterr().err
+    assert "'lenet_mnist' is a model entry (" in err and "serve offers entries that generate, translate, upscale" in err
+    assert main(["serve", "official:apple2orange"]) == 1
+    assert "official:apple2orange: not in the cache of official files" in capsys.readouterr().err
+    assert main(["serve", "--max-mb", "0"]) == 1
+    assert "--max-mb must be positive; got 0." in capsys.readouterr().err
+
+
+def test_the_page_loads_nothing_from_elsewhere():
+    import re
+    from pathlib import Path
+
+    import keras_gans.serve
+
+    page = (Path(keras_gans.serve.__file__).parent / "page.html").read_text()
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page)
+    assert not re.search(r"https?://|@import|url\(", page)
