@@ -195,6 +195,8 @@ class Generate(Kind):
 
 class Translate(Kind):
     name, title, view, upload = "translate", "Translate", "pair", True
+    #: the largest side the page translates at (memory grows with the working size)
+    max_side = 1024
 
     def offers(self, config, cls):
         return config.get("kind") == "game" and callable(getattr(cls, "generator_for", None))
@@ -204,8 +206,8 @@ class Translate(Kind):
             {"name": "direction", "label": "direction", "type": "select", "default": "a2b",
              "options": [[d, {"a2b": "A -> B", "b2a": "B -> A"}[d]] for d in directions]},
             {"name": "size", "label": "resolution (longer side, px)", "type": "int", "default": "",
-             "min": 0, "max": 4096,
-             "hint": f"empty: the training size ({size} px); 0: the image's own size"},
+             "min": 0, "max": self.max_side,
+             "hint": f"empty: the training size ({size} px); 0: the image's own size (up to {self.max_side} px)"},
         ]
 
     def fields(self, config, cls):
@@ -240,6 +242,13 @@ class Translate(Kind):
         from keras_gans.cli.translate import default_size, pick_generator, translate_file
 
         size = default_size(model) if args["size"] is None else args["size"]
+        if size == 0:
+            from keras_gans.images import image_size
+
+            w, h = image_size(src)
+            if max(w, h) > self.max_side:
+                raise ValueError(f"The image is {w}x{h} px; this page translates at its own size (0) images of "
+                                 f"up to {self.max_side} px a side: choose a resolution up to {self.max_side}.")
         progress(f"translating ({args['direction']}, {size or 'native'} px)")
         w, h = translate_file(pick_generator(model, args["direction"]), src, dst, size)
         return f"{w}x{h} px, {args['direction']}, size {size or 'native'}"
