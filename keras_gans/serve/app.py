@@ -75,7 +75,7 @@ class Service:
             self.stopping = True
             self.cond.notify_all()
         if self.thread is not None:
-            self.thread.join(timeout=60)
+            self.thread.join(timeout=5)  # a running job cannot be interrupted; the thread is a daemon
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # --------------------------------------------------------------- lookup
