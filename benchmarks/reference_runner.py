@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "bench" / "reference_torch.py"

@@ -16,7 +16,6 @@ hours over on a CPU.
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 

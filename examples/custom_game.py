@@ -57,16 +57,11 @@ class FeatureMatchingGAN(kg.AdversarialGame):
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
+    nested_config = ("generator", "discriminator")  # rebuilt by AdversarialGame.from_config
+
     def get_config(self):
         return {**super().get_config(), "generator": kg.games.base.serialize(self.generator),
                 "discriminator": kg.games.base.serialize(self.discriminator), "latent_dim": self.latent_dim}
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for k in ("generator", "discriminator"):
-            config[k] = kg.games.base.deserialize(config[k])
-        return cls(**config)
 
 
 def main(steps=300, seed=0):

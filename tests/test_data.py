@@ -110,7 +110,6 @@ def _assert_a_conditional_gan_trains_on(data):
 
 
 def test_image_folder_labels_skips_bad_files_and_trains_a_conditional_gan(tmp_path):
-    import keras
 
     for k, cls in enumerate(("cats", "dogs", "owls")):
         _folder_of_images(tmp_path / cls, 3, seed=k, bad=("broken.jpg",) if cls == "dogs" else ())
@@ -201,7 +200,6 @@ def test_tfds_not_prepared_fails_at_once_naming_the_folder_and_the_alternative(t
 
 def test_tfds_prepared_locally_trains_a_gan(tmp_path):
     """A tiny TFDS builder prepared into a temporary data_dir (no network)."""
-    import keras
 
     tfds = pytest.importorskip("tensorflow_datasets")
 

@@ -64,7 +64,7 @@ def test_a_nan_in_the_data_stops_training_naming_the_loss_and_keeps_the_last_goo
     assert nan_stop.stopped is not None
     name, step, epoch = nan_stop.stopped
     assert name in ("d_loss", "g_loss") and step == 6 and epoch == 1
-    assert any(f"became nan at step 6" in str(w.message) for w in caught)
+    assert any("became nan at step 6" in str(w.message) for w in caught)
     assert backup.refused is not None  # the NaN state was not written
     # the newest checkpoint is the state after step 5: finite, loadable, resumable
     fresh = _gan()
@@ -392,7 +392,6 @@ def test_unknown_config_keys_are_kept_with_a_warning(tiny_entry):
 
 
 def test_weights_of_another_architecture_are_a_clear_error(tiny_entry, tmp_path):
-    import json
 
     from keras_gans.files import sha256_file
 

@@ -113,13 +113,11 @@ def test_translate_equals_the_cli(server, files, tmp_path):
     ref = cli("translate", "cyclegan_apple2orange", files["photo"], "--direction", "b2a", "--size", 64,
               "-o", tmp_path / "t.png")
     assert got.shape == ref.shape == (48, 64, 3) and np.array_equal(got, ref)
-    status, body = submit(server[0], "translate", "cyclegan_apple2orange", files["photo"], size=2000)
-    assert (status, body["error"]) == (400, "resolution (longer side, px) must be between 0 and 1024; got 2000.")
-    wide = photo(tmp_path / "wide.png", 1100, 8)
-    status, job = submit(server[0], "translate", "cyclegan_apple2orange", wide, size=0)
-    assert status == 202 and finished(server[0], job)["error"] == (
-        "The image is 1100x8 px; this page translates at its own size (0) images of up to 1024 px a side: "
-        "choose a resolution up to 1024.")
+    got = result(server[0], "translate", "cyclegan_apple2orange", files["photo"])  # full size, the default
+    ref = cli("translate", "cyclegan_apple2orange", files["photo"], "-o", tmp_path / "full.png")
+    assert got.shape == ref.shape == (48, 64, 3) and np.array_equal(got, ref)
+    status, body = submit(server[0], "translate", "cyclegan_apple2orange", files["photo"], size=5000)
+    assert (status, body["error"]) == (400, "resolution (longer side, px) must be between 0 and 4096; got 5000.")
 
 
 def test_upscale_equals_the_cli(server, files, tmp_path):
@@ -329,3 +327,15 @@ def test_a_cached_official_generator_gets_on_the_translate_page(files, tmp_path,
         stop()
     ref = cli("translate", "official:horse2zebra", files["photo"], "--size", 32, "-o", tmp_path / "o.png")
     assert got.shape == ref.shape == (48, 64, 3) and np.array_equal(got, ref)
+
+
+def test_the_upscale_page_reports_tiles(tmp_path):
+    """What a long job shows: the upscale kind's steps for a photo of two 192 px tiles."""
+    from keras_gans.serve.kinds import discover, kind
+
+    (entry,) = discover(["srresnet_x4"])["upscale"]
+    upscale = kind("upscale")
+    steps = []
+    src = photo(tmp_path / "wide.png", 200, 20)
+    info = upscale.run(upscale.load(entry), entry, {}, src, tmp_path / "out.png", steps.append)
+    assert (info, steps) == ("200x20 -> 800x80 px", ["tile 1 of 2", "tile 2 of 2"])

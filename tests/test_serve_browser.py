@@ -95,14 +95,14 @@ def fill(page, **values):
 def run(driver, kind, timeout=300):
     """Click the page's button; the status line once the job ended."""
     status = driver.find_element(By.ID, f"status-{kind}")
-    driver.execute_script("arguments[0].textContent = ''", status)
+    driver.execute_script("arguments[0].textContent = ''; arguments[0].className = 'status'", status)
     driver.find_element(By.ID, f"run-{kind}").click()
     seen = set()
 
-    def ended(d):
-        text = status.text
+    def ended(d):  # the text and its class read at once: the page may change them between two reads
+        text, cls = d.execute_script("return [arguments[0].textContent, arguments[0].className]", status)
         seen.add(text.split(":")[0].rstrip("…"))
-        return text if text.startswith("Done") or "error" in status.get_attribute("class") else False
+        return text if text.startswith("Done") or "error" in cls else False
 
     text = WebDriverWait(driver, timeout, poll_frequency=0.1).until(ended)
     return text, seen

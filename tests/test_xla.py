@@ -4,7 +4,6 @@ computes what the plain step computes. (Random draws are not compared: TF's stat
 ops pick another algorithm under XLA, so the same seed gives other noise with and without it;
 a run keeps one mode, and resuming it keeps the mode too.)"""
 
-import os
 
 import keras
 import numpy as np

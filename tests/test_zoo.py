@@ -4,7 +4,6 @@ load round trips; corrupted files and unknown names give clear errors."""
 
 import json
 import os
-import pathlib
 import shutil
 import subprocess
 import sys

@@ -30,6 +30,8 @@ names re-exported here:
 - ``resolve_auto_jit(model)``: what ``compile(jit_compile="auto")`` means
   for a game (TF: XLA even on CPU, where Keras turns it off; it is the
   faster step there).
+- ``inference_mode()``: a context for eager inference calls (torch: no
+  autograd graph; elsewhere nothing to do).
 - ``EXPORT_FORMATS``: the ``Model.export`` formats ``keras-gans export``
   offers on this backend (ONNX goes through torch.onnx; a SavedModel
   through TF, or jax2tf).
@@ -57,6 +59,7 @@ GameTrainer = _impl.GameTrainer
 JIT_DOUBLE_BACKWARD = _impl.JIT_DOUBLE_BACKWARD
 EXPORT_FORMATS = _impl.EXPORT_FORMATS
 resolve_auto_jit = _impl.resolve_auto_jit
+inference_mode = _impl.inference_mode
 DATA_PARALLEL_REFUSAL = _impl.DATA_PARALLEL_REFUSAL
 LOSS_SCALING_REFUSAL = _impl.LOSS_SCALING_REFUSAL
 replica_draw = _impl.replica_draw
@@ -72,6 +75,7 @@ __all__ = [
     "JIT_DOUBLE_BACKWARD",
     "EXPORT_FORMATS",
     "resolve_auto_jit",
+    "inference_mode",
     "DATA_PARALLEL_REFUSAL",
     "LOSS_SCALING_REFUSAL",
     "replica_draw",

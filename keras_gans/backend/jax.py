@@ -27,6 +27,13 @@ LOSS_SCALING_REFUSAL = (
 DATA_PARALLEL_REFUSAL = None  # keras.distribution.DataParallel: every game (tests/test_distribution.py)
 
 
+def inference_mode():
+    """Eager inference needs no gradient bookkeeping here: nothing to turn off."""
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
 def resolve_auto_jit(model):
     """``compile(jit_compile="auto")`` for a game: Keras' own rule."""
     return "auto"

@@ -18,6 +18,13 @@ LOSS_SCALING_REFUSAL = None
 DATA_PARALLEL_REFUSAL = None  # tf.distribute.MirroredStrategy: every game (tests/test_distribution.py)
 
 
+def inference_mode():
+    """Eager inference needs no gradient bookkeeping here: nothing to turn off."""
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
 def resolve_auto_jit(model):
     """What a game's ``compile(jit_compile="auto")`` means here: XLA.
 

@@ -23,6 +23,14 @@ DATA_PARALLEL_REFUSAL = (
 )
 
 
+def inference_mode():
+    """Eager inference without autograd: no graph kept for the backward pass
+    (memory in proportion to the activations otherwise)."""
+    import torch
+
+    return torch.inference_mode()
+
+
 def resolve_auto_jit(model):
     """``compile(jit_compile="auto")`` for a game: Keras' own rule."""
     return "auto"

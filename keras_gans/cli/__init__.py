@@ -70,19 +70,64 @@ def check_outputs(paths, overwrite=False):
 def add_overwrite_argument(parser):
     parser.add_argument("--overwrite", action="store_true",
                         help="replace existing output files (default: refuse, write nothing)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress line on stderr")
 
 
-def run_jobs(jobs, one):
-    """Run ``one(src, dst)`` (which returns the line to print) for every job;
-    an unreadable image is named on stderr and skipped, the others still
-    run; exit status 1 when any was skipped."""
+class Progress:
+    """A progress line on stderr: ``label done/total (pct) eta``, redrawn in
+    place, shown only once the work has lasted ``after`` seconds (a quick
+    job prints nothing) and never with ``quiet``. Call it as
+    ``progress(done, total)`` (``total`` may be None); ``close()`` ends the
+    line."""
+
+    def __init__(self, label="", quiet=False, after=2.0, stream=None):
+        import time
+
+        self.label, self.quiet, self.after = label, quiet, after
+        self.stream = stream or sys.stderr
+        self.t0, self.shown, self._last = time.time(), False, 0.0
+
+    def __call__(self, done, total=None):
+        import time
+
+        now = time.time()
+        if self.quiet or now - self.t0 < self.after or (now - self._last < 0.2 and done != total):
+            return
+        self._last = now
+        text = f"{self.label} {done}/{total or '?'}"
+        if total:
+            rate = done / (now - self.t0)
+            eta = (total - done) / rate if rate > 0 else 0.0
+            text += f" ({100 * done / total:.0f}%, eta {int(eta) // 60}m{int(eta) % 60:02d}s)"
+        self.stream.write("\r" + text.ljust(60))
+        self.stream.flush()
+        self.shown = True
+
+    def close(self):
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.shown = False
+
+
+def run_jobs(jobs, one, quiet=False):
+    """Run ``one(src, dst, progress)`` (which returns the line to print) for
+    every job; ``progress`` is a ``Progress`` labelled with the file (and
+    "file i of N" for a folder) for the job's tiles. An unreadable image is
+    named on stderr and skipped, the others still run; exit status 1 when
+    any was skipped."""
     from keras_gans.images import ImageReadError
 
     failed = []
-    for src, dst in jobs:
+    for i, (src, dst) in enumerate(jobs):
+        label = f"file {i + 1} of {len(jobs)} ({src.name}): tile" if len(jobs) > 1 else f"{src.name}: tile"
+        progress = Progress(label, quiet)
         try:
-            print(one(src, dst))
+            line = one(src, dst, progress)
+            progress.close()
+            print(line)
         except ImageReadError as e:
+            progress.close()
             if len(jobs) == 1:
                 raise
             failed.append(str(src))

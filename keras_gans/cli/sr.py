@@ -29,14 +29,14 @@ def _upscaler(model, tile, overlap):
     return as_upscaler(model, tile=tile, overlap=overlap)
 
 
-def upscale_file(upscaler, src, dst):
+def upscale_file(upscaler, src, dst, progress=None):
     """Read ``src``, super-resolve it, write ``dst``; returns (in size, out size)."""
     from PIL import Image
 
     from keras_gans.images import read_rgb
 
     rgb, alpha, grey = read_rgb(src)  # upright (EXIF), 8-bit, RGB (+ alpha)
-    out = upscaler(rgb)
+    out = upscaler(rgb, progress=progress)
     img = Image.fromarray(out)
     if grey:
         img = img.convert("L")
@@ -62,11 +62,11 @@ def _run_upscale(args):
     up = _upscaler(model, tile, args.overlap)
     from keras_gans.cli import run_jobs
 
-    def one(src, dst):
-        a, b = upscale_file(up, src, dst)
+    def one(src, dst, progress):
+        a, b = upscale_file(up, src, dst, progress)
         return f"{src} {a[0]}x{a[1]} -> {dst} {b[0]}x{b[1]}"
 
-    return run_jobs(jobs, one)
+    return run_jobs(jobs, one, args.quiet)
 
 
 def _run_evaluate(args):

@@ -1,27 +1,27 @@
-"""``keras-gans translate MODEL INPUT -o OUTPUT [--direction a2b|b2a] [--size N]``.
+"""``keras-gans translate MODEL INPUT -o OUTPUT [--direction a2b|b2a] [--size N] [--tile T]``.
 
-Image-to-image translation with a CycleGAN (or a bare generator), on JPEG/PNG
-files of any size:
+Image-to-image translation with a CycleGAN (or a bare generator), on image
+files of any size, written at the input's own resolution by default:
 
-1. the image is resized so that its longer side is ``N`` pixels (aspect ratio
-   kept; both sides rounded to multiples of 4, which the ResNet generator
-   needs), or, with ``--size 0``, kept at its own size and reflect-padded to
-   multiples of 4;
-2. the generator translates it (uint8 -> [-1, 1] -> uint8);
-3. the result is resized back (or cropped) to the original size and written.
+1. the image is read upright (EXIF), in 8 bits (16-bit scaled), grey kept
+   grey, alpha kept aside;
+2. by default it is reflect-padded to multiples of 4 (which the ResNet
+   generator needs) and translated at its own resolution: images with a side
+   over ``--tile`` pixels (default 512) layer by layer in tiles
+   (``kg.streaming``: instance norms with whole-image statistics, the same
+   result as the whole image at once, memory bounded by the tile: a
+   12-megapixel photo fits in about 2 GB); with ``--size N`` it is resized
+   instead so that its longer side is ``N`` pixels (aspect kept, multiples of
+   4), translated, and resized back (Lanczos): faster, with N-pixel detail;
+3. the result (with the alpha channel, a grey input as grey) is written.
 
-``N`` defaults to the model's training size: the zoo entry's
-``preprocessing.image_size``, else the CycleGAN's pool image size, else 256
-(the paper's). MODEL is a zoo entry name or folder (``keras_gans.zoo.load``),
+A progress line (tiles done, ETA; file i of N for a folder) goes to stderr
+for work that lasts over two seconds; ``--quiet`` silences it. MODEL is a zoo entry name or folder (``keras_gans.zoo.load``),
 a ``.keras`` file, or ``official:NAME`` for the authors' converted
 generator (e.g. ``official:apple2orange``; the ``.pth`` must be in the cache,
 see ``kg.cyclegan.fetch_official_cyclegan``). INPUT may be a folder:
 OUTPUT is then a folder and every image is written there as PNG.
 """
-
-from pathlib import Path
-
-DEFAULT_SIZE = 256
 
 
 def load_model(spec, unsafe_load=False):
@@ -57,17 +57,10 @@ def pick_generator(model, direction):
     )
 
 
-def default_size(model):
-    """The model's training image size (a CycleGAN's pool image size), or
-    ``DEFAULT_SIZE``."""
-    shape = getattr(model, "image_shape", None)
-    if shape:
-        return int(max(shape[0][:2]))
-    return DEFAULT_SIZE
-
-
-def translate_file(generator, src, dst, size):
-    """Read ``src``, translate it, write ``dst``; returns the (width, height)."""
+def translate_file(generator, src, dst, size=0, tile="default", progress=None):
+    """Read ``src``, translate it (``size`` 0: at its own resolution, in
+    tiles of ``tile`` when larger; see the module docstring), write ``dst``
+    with the input's alpha, a grey input as grey; returns the (width, height)."""
     import numpy as np
 
     try:
@@ -79,15 +72,21 @@ def translate_file(generator, src, dst, size):
         channels = generator.inputs[0].shape[-1]
     except (AttributeError, IndexError, TypeError):
         pass
-    from keras_gans.images import open_image
+    from keras_gans.cyclegan.translate import DEFAULT_TILE, translate_any_size
+    from keras_gans.images import read_rgb
 
-    arr = np.asarray(open_image(src).convert("L" if channels == 1 else "RGB"), np.uint8)  # upright, 8-bit
-    if arr.ndim == 2:
-        arr = arr[..., None]
-    from keras_gans.cyclegan.translate import translate_any_size
-
-    out = translate_any_size(generator, arr, size)
+    tile = DEFAULT_TILE if tile == "default" else tile
+    rgb, alpha, grey = read_rgb(src)  # upright (EXIF), 8-bit, RGB (+ alpha)
+    arr = rgb if channels != 1 else np.asarray(Image.fromarray(rgb).convert("L"))[..., None]
+    out = translate_any_size(generator, arr, size, tile=tile, progress=progress)
     img = Image.fromarray(out[..., 0] if out.shape[-1] == 1 else out)
+    if grey and img.mode != "L":
+        img = img.convert("L")
+    if alpha is not None:  # the translation keeps the input's transparency
+        img = img.convert("LA" if img.mode == "L" else "RGBA")
+        img.putalpha(Image.fromarray(alpha))
+    if img.mode in ("RGBA", "LA") and str(dst).lower().endswith((".jpg", ".jpeg")):
+        img = img.convert("RGB" if img.mode == "RGBA" else "L")  # JPEG has no alpha
     from keras_gans.cli import save_image
 
     save_image(img, dst)
@@ -98,18 +97,19 @@ def _run(args):
     from keras_gans.cli import file_jobs
 
     jobs = file_jobs(args.input, args.output, "INPUT", args.overwrite)
-    if args.size is not None and args.size < 0:
-        raise ValueError(f"--size must be >= 0 (0 = native size); got {args.size}.")
+    if args.size < 0:
+        raise ValueError(f"--size must be >= 0 (0 = the image's own resolution); got {args.size}.")
+    if args.tile < 0 or 0 < args.tile < 8:
+        raise ValueError(f"--tile must be 0 (no tiling) or at least 8 pixels; got {args.tile}.")
     model = load_model(args.model, args.unsafe_load)
     generator = pick_generator(model, args.direction)
-    size = default_size(model) if args.size is None else args.size
     from keras_gans.cli import run_jobs
 
-    def one(src, dst):
-        w, h = translate_file(generator, src, dst, size)
-        return f"{src} -> {dst} ({w}x{h}, {args.direction}, size {size or 'native'})"
+    def one(src, dst, progress):
+        w, h = translate_file(generator, src, dst, args.size, args.tile or None, progress)
+        return f"{src} -> {dst} ({w}x{h}, {args.direction}, {f'at {args.size} px' if args.size else 'full size'})"
 
-    return run_jobs(jobs, one)
+    return run_jobs(jobs, one, args.quiet)
 
 
 def register(subparsers):
@@ -121,9 +121,13 @@ def register(subparsers):
     p.add_argument("-o", "--output", required=True, help="output image (or folder when INPUT is a folder)")
     p.add_argument("--direction", choices=("a2b", "b2a"), default="a2b",
                    help="a2b: generator_ab (e.g. apple -> orange), b2a: generator_ba (default a2b)")
-    p.add_argument("--size", type=int, default=None,
-                   help="longer side the image is translated at (multiples of 4; default: the model's "
-                        "training size, else 256); 0 = native size, reflect-padded to multiples of 4")
+    p.add_argument("--size", type=int, default=0,
+                   help="0 (default): translate at the image's own resolution; N: at a longer side of N "
+                        "pixels (faster, N-pixel detail), resized back to the input's size")
+    p.add_argument("--tile", type=int, default=512,
+                   help="full resolution: images with a side over T pixels are translated layer by layer in "
+                        "T x T tiles, the same result as whole with memory bounded by the tile (default 512; "
+                        "0: the whole image at once)")
     from keras_gans.cli.sr import _common
 
     _common(p)

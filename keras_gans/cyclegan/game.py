@@ -43,7 +43,6 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gans import backend
 from keras_gans import losses as losses_module
 from keras_gans import schedules  # noqa: F401  (kg.schedules.LinearDecay, the paper's schedule)
 # The builders' layers and weight initializer must be registered whenever a
@@ -52,7 +51,7 @@ from keras_gans.cyclegan import networks as cyclegan_networks
 from keras_gans.cyclegan.image_pool import ImagePool
 from keras_gans.cyclegan.losses import cycle_consistency_loss, identity_loss
 from keras_gans.cyclegan.translate import static_image_shape, translate_images
-from keras_gans.games.base import AdversarialGame, deserialize, serialize, to_model_range, unpack_pair
+from keras_gans.games.base import AdversarialGame, serialize, to_model_range, unpack_pair
 from keras_gans.games.checks import check_array, check_translator, input_shape
 from keras_gans.losses.adversarial import LeastSquares
 
@@ -366,7 +365,7 @@ class CycleGAN(AdversarialGame):
             raise ValueError(f"direction must be 'a2b' or 'b2a'; got {direction!r}.")
         return self.generator_ab if direction == "a2b" else self.generator_ba
 
-    def translate(self, images, direction="a2b", batch_size=8):
+    def translate(self, images, direction="a2b", batch_size=8, tile=None, progress=None):
         """Translate images with ``generator_ab`` ("a2b") or ``generator_ba`` ("b2a").
 
         Args:
@@ -377,18 +376,25 @@ class CycleGAN(AdversarialGame):
                 ``keras-gans translate`` command does).
             direction: "a2b" or "b2a".
             batch_size: images per generator call.
+            tile: None runs the images whole; an int (e.g. 512) runs each
+                through ``kg.streaming`` in tiles of that side: the same
+                result (the instance norms use whole-image statistics), with
+                memory bounded by the tile, for photos of any size.
+            progress: ``callable(done, total)`` after each tile.
 
         Returns a numpy array of the input's shape: uint8 in -> uint8 out
         (``round((y + 1) * 127.5)``, clipped to 0..255); float in -> float32
         in ``[-1, 1]``.
         """
         generator = self.generator_for(direction)
-        return translate_images(generator, images, batch_size=batch_size)
+        return translate_images(generator, images, batch_size=batch_size, tile=tile, progress=progress)
 
     # ----------------------------------------------------------------- config
+    nested_config = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b", "loss")
+
     def get_config(self):
         return {
-            "name": self.name,
+            **super().get_config(),
             "generator_ab": serialize(self.generator_ab),
             "generator_ba": serialize(self.generator_ba),
             "discriminator_a": serialize(self.discriminator_a),
@@ -400,11 +406,3 @@ class CycleGAN(AdversarialGame):
             "image_shape": self.image_shape,
             "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b", "loss"):
-            if key in config:
-                config[key] = deserialize(config[key])
-        return cls(**config)

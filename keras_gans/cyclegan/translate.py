@@ -1,16 +1,24 @@
-"""Translation at any image size.
+"""Translation at any image size, a full-size photo included.
 
 The ResNet generator needs sides that are multiples of 4. ``translate_images``
-runs a generator on uint8 or ``[-1, 1]`` images as they are;
-``translate_any_size`` takes one uint8 image of any size and either resizes
-it (longer side ``size``, aspect kept, multiples of 4) and back, or
-reflect-pads it to multiples of 4 and crops the result.
+runs a generator on uint8 or ``[-1, 1]`` images as they are: whole, or with
+``tile=`` through ``kg.streaming`` (layer by layer in tiles, instance norms
+with whole-image statistics: the same result as the whole image at once,
+memory bounded by the tile). ``translate_any_size`` takes one uint8 image of
+any size and either keeps its resolution (reflect-pads to multiples of 4,
+translates, crops) or resizes it (longer side ``size``, aspect kept,
+multiples of 4) and back.
 """
 
 import numpy as np
 from keras import ops
 
+from keras_gans import streaming
+from keras_gans.backend import inference_mode
 from keras_gans.images import check_float_range, to_model_range, to_uint8
+
+#: default tile side (pixels of each layer) of full-resolution translation; see benchmarks/RESULTS.md
+DEFAULT_TILE = 512
 
 
 def static_image_shape(model):
@@ -24,9 +32,15 @@ def static_image_shape(model):
     return tuple(int(s) for s in shape)
 
 
-def translate_images(generator, images, batch_size=8):
+def translate_images(generator, images, batch_size=8, tile=None, progress=None):
     """Run an image-to-image ``generator`` (``[-1, 1]`` -> ``[-1, 1]``) on
-    uint8 or ``[-1, 1]`` float images; see ``CycleGAN.translate``."""
+    uint8 or ``[-1, 1]`` float images; see ``CycleGAN.translate``.
+
+    ``tile``: None runs each batch whole; an int runs each image through
+    ``kg.streaming.run`` in tiles of that side (equal to the whole-image
+    result up to float rounding; memory bounded by the tile, not the
+    image), calling ``progress(done, total)`` after each conv tile.
+    """
     a = np.asarray(images)
     if a.ndim not in (3, 4):
         raise ValueError(
@@ -59,11 +73,15 @@ def translate_images(generator, images, batch_size=8):
         )
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
+    if tile is not None:
+        y = np.stack([_streamed(generator, img, tile, was_uint8, progress) for img in (a if was_uint8 else x)])
+        return y[0] if single else y
     out = []
     for i in range(0, len(x), batch_size):
         # An eager call: no whole-model compilation per image size (the CLI
         # sees many sizes); the convolutions dominate the time anyway.
-        y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
+        with inference_mode():
+            y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
         if y.shape[:3] != x[i : i + batch_size].shape[:3]:
             raise ValueError(
                 f"The generator maps {x.shape[1]}x{x.shape[2]} images to {y.shape[1]}x{y.shape[2]}: "
@@ -77,6 +95,27 @@ def translate_images(generator, images, batch_size=8):
     return y[0] if single else y
 
 
+def _streamed(generator, image, tile, was_uint8, progress):
+    """One image through ``kg.streaming``: uint8 in -> uint8 out, converted
+    window by window (no float copy of the whole image or output)."""
+
+    def collect(node):
+        h, w, c = node.shape
+        out = np.empty((h, w, c), np.uint8 if was_uint8 else np.float32)
+        for y0 in range(0, h, tile):
+            for x0 in range(0, w, tile):
+                y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
+                block = node.read(y0, y1, x0, x1)
+                out[y0:y1, x0:x1] = to_uint8(block) if was_uint8 else block
+        if out.shape[:2] != image.shape[:2]:
+            raise ValueError(f"The generator maps {image.shape[0]}x{image.shape[1]} images to {h}x{w}: use a size "
+                             "it preserves (multiples of 4 for kg.cyclegan.resnet_generator).")
+        return out
+
+    return streaming.run(generator, image, tile=tile, progress=progress, output=collect,
+                         input_map=to_model_range if was_uint8 else None)
+
+
 def working_size(height, width, size):
     """``(h, w)`` the image is processed at: longer side ``size``, aspect
     kept, both multiples of 4 (at least 4)."""
@@ -85,12 +124,14 @@ def working_size(height, width, size):
     return round4(height), round4(width)
 
 
-def translate_any_size(generator, rgb, size):
+def translate_any_size(generator, rgb, size=0, tile=DEFAULT_TILE, progress=None):
     """Translate one uint8 image ``(H, W, C)`` of any size; returns uint8 of the same shape.
 
-    ``size`` > 0: resize (longer side ``size``, multiples of 4), translate,
-    resize back (Lanczos). ``size`` == 0: reflect-pad to multiples of 4,
-    translate, crop.
+    ``size`` == 0 (the default): at the image's own resolution: reflect-pad
+    to multiples of 4, translate, crop. ``size`` > 0: resize (longer side
+    ``size``, multiples of 4), translate, resize back (Lanczos). ``tile``:
+    images with a side over it go through ``kg.streaming`` in tiles (the same
+    result as whole, bounded memory); None translates them whole.
     """
     rgb = np.asarray(rgb)
     if rgb.dtype != np.uint8 or rgb.ndim != 3:
@@ -100,13 +141,18 @@ def translate_any_size(generator, rgb, size):
         ph, pw = (-h) % 4, (-w) % 4
         mode = "reflect" if ph < h and pw < w else "edge"
         padded = np.pad(rgb, ((0, ph), (0, pw), (0, 0)), mode=mode)
-        return translate_images(generator, padded)[:h, :w]
+        return translate_images(generator, padded, tile=_tile_for(padded, tile), progress=progress)[:h, :w]
     if size < 4:
         raise ValueError(f"size must be 0 (native size) or at least 4; got {size}.")
     wh, ww = working_size(h, w, size)
     small = rgb if (wh, ww) == (h, w) else _resize(rgb, ww, wh)
-    out = translate_images(generator, small)
+    out = translate_images(generator, small, tile=_tile_for(small, tile), progress=progress)
     return out if out.shape[:2] == (h, w) else _resize(out, w, h)
+
+
+def _tile_for(image, tile):
+    """``tile`` when the image has a side over it, else None (whole is fastest)."""
+    return tile if tile is not None and max(image.shape[:2]) > tile else None
 
 
 def _resize(rgb, width, height):

@@ -13,8 +13,9 @@ The game contract. A game is an ``AdversarialGame`` subclass, registered with
   and range (helpers here: ``unpack_batch``, ``unpack_pair``,
   ``to_model_range``);
 - ``metrics`` (the loss trackers ``game_step`` updates);
-- ``get_config`` / ``from_config`` (helpers here: ``serialize``,
-  ``deserialize``);
+- ``get_config``: ``{**super().get_config(), ...}`` with its constructor
+  arguments, Keras objects through ``serialize``, and ``nested_config``:
+  the keys holding them, which the one ``from_config`` here rebuilds;
 - ``self.built = True`` at the end of ``__init__`` when no state is sized
   by the data (else ``build(input_shape)``, called from the first batch).
   ``examples/custom_game.py`` is a complete game in 60 lines.
@@ -200,6 +201,19 @@ class AdversarialGame(backend.GameTrainer, keras.Model):
             name: keras.saving.serialize_keras_object(getattr(self, name))
             for name in self.optimizer_names
         }
+
+    #: get_config keys whose values are serialized Keras objects (models,
+    #: losses, ...; a list: each item), rebuilt by ``from_config``
+    nested_config = ()
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in cls.nested_config:
+            if key in config:
+                value = config[key]
+                config[key] = [deserialize(v) for v in value] if isinstance(value, list) else deserialize(value)
+        return cls(**config)
 
     def compile_from_config(self, config):
         opts = {

@@ -6,7 +6,7 @@ from keras import ops
 
 from keras_gans import backend
 from keras_gans import losses as losses_module
-from keras_gans.games.base import AdversarialGame, deserialize, serialize, unpack_batch
+from keras_gans.games.base import AdversarialGame, serialize, unpack_batch
 from keras_gans.games.checks import check_array, check_models, input_shape
 from keras_gans.regularizers.base import DiscriminatorRegularizer
 from keras_gans.regularizers.instance_noise import InstanceNoise
@@ -225,9 +225,11 @@ class GAN(AdversarialGame):
         return np.zeros((0, *shape), np.float32)
 
     # ----------------------------------------------------------------- config
+    nested_config = ("generator", "discriminator", "loss", "instance_noise", "regularizers")
+
     def get_config(self):
         return {
-            "name": self.name,
+            **super().get_config(),
             "generator": serialize(self.generator),
             "discriminator": serialize(self.discriminator),
             "latent_dim": self.latent_dim,
@@ -237,13 +239,3 @@ class GAN(AdversarialGame):
             "instance_noise": serialize(self.instance_noise),
             "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator", "loss", "instance_noise"):
-            if key in config:
-                config[key] = deserialize(config[key])
-        if "regularizers" in config:
-            config["regularizers"] = [deserialize(r) for r in config["regularizers"]]
-        return cls(**config)

@@ -3,7 +3,7 @@
 import keras
 
 from keras_gans.constraints import WeightClip
-from keras_gans.games.base import deserialize, serialize
+from keras_gans.games.base import serialize
 from keras_gans.games.gan import GAN
 from keras_gans.regularizers.gradient_penalty import GradientPenalty
 
@@ -41,16 +41,12 @@ class WGAN(GAN):
         d_optimizer = d_optimizer or keras.optimizers.RMSprop(5e-5)
         super().compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer, **kwargs)
 
+    nested_config = GAN.nested_config + ("clip",)
+
     def get_config(self):
         config = super().get_config()
         config["clip"] = serialize(self.clip)
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["clip"] = deserialize(config.get("clip"))
-        return super().from_config(config)
 
 
 @keras.saving.register_keras_serializable("keras_gans")

@@ -193,26 +193,30 @@ class Generate(Kind):
         return f"{args['n']} samples, seed {args['seed']}, {w}x{h} px"
 
 
+def tile_progress(progress):
+    """``progress(done, total)`` of the library's tiled loops as the page's text."""
+    return lambda done, total=None: progress(f"tile {done} of {total}" if total else f"tile {done}")
+
+
 class Translate(Kind):
     name, title, view, upload = "translate", "Translate", "pair", True
-    #: the largest side the page translates at (memory grows with the working size)
-    max_side = 1024
 
     def offers(self, config, cls):
         return config.get("kind") == "game" and callable(getattr(cls, "generator_for", None))
 
-    def _fields(self, directions, size):
+    def _fields(self, directions, training_size=None):
+        trained = f" (trained at {training_size} px)" if training_size else ""
         return [
             {"name": "direction", "label": "direction", "type": "select", "default": "a2b",
              "options": [[d, {"a2b": "A -> B", "b2a": "B -> A"}[d]] for d in directions]},
-            {"name": "size", "label": "resolution (longer side, px)", "type": "int", "default": "",
-             "min": 0, "max": self.max_side,
-             "hint": f"empty: the training size ({size} px); 0: the image's own size (up to {self.max_side} px)"},
+            {"name": "size", "label": "resolution (longer side, px)", "type": "int", "default": 0,
+             "min": 0, "max": 4096,
+             "hint": "0: the image's own resolution (in tiles: memory stays bounded); N: translated at a "
+                     f"longer side of N px and resized back, faster{trained}"},
         ]
 
     def fields(self, config, cls):
-        size = (config.get("preprocessing") or {}).get("image_size") or 256
-        return self._fields(("a2b", "b2a"), size)
+        return self._fields(("a2b", "b2a"), (config.get("preprocessing") or {}).get("image_size"))
 
     def extra_entries(self):
         from keras_gans.cyclegan import OFFICIAL_MODELS, official_cyclegan_path, official_cyclegan_url
@@ -227,10 +231,7 @@ class Translate(Kind):
                                "keras_gans card: see the authors' repository for its data and terms.",
                     "data": None, "licence": None, "metrics": [], "limits": [],
                 }
-                from keras_gans.cli.translate import DEFAULT_SIZE
-
-                out.append(Entry(f"official:{name}", self.name, f"official:{name}", card,
-                                 self._fields(("a2b",), DEFAULT_SIZE)))
+                out.append(Entry(f"official:{name}", self.name, f"official:{name}", card, self._fields(("a2b",))))
         return out
 
     def load(self, entry):
@@ -239,19 +240,13 @@ class Translate(Kind):
         return load_model(entry.name)
 
     def run(self, model, entry, args, src, dst, progress):
-        from keras_gans.cli.translate import default_size, pick_generator, translate_file
+        from keras_gans.cli.translate import pick_generator, translate_file
 
-        size = default_size(model) if args["size"] is None else args["size"]
-        if size == 0:
-            from keras_gans.images import image_size
-
-            w, h = image_size(src)
-            if max(w, h) > self.max_side:
-                raise ValueError(f"The image is {w}x{h} px; this page translates at its own size (0) images of "
-                                 f"up to {self.max_side} px a side: choose a resolution up to {self.max_side}.")
-        progress(f"translating ({args['direction']}, {size or 'native'} px)")
-        w, h = translate_file(pick_generator(model, args["direction"]), src, dst, size)
-        return f"{w}x{h} px, {args['direction']}, size {size or 'native'}"
+        size = args["size"] or 0
+        progress(f"translating ({args['direction']}, {f'at {size} px' if size else 'full size'})")
+        w, h = translate_file(pick_generator(model, args["direction"]), src, dst, size,
+                              progress=tile_progress(progress))
+        return f"{w}x{h} px, {args['direction']}, {f'at {size} px' if size else 'full size'}"
 
 
 class Upscale(Kind):
@@ -272,8 +267,7 @@ class Upscale(Kind):
         from keras_gans.cli.sr import DEFAULT_TILE, upscale_file
         from keras_gans.srgan.upscale import as_upscaler
 
-        up = as_upscaler(model, tile=DEFAULT_TILE, progress=lambda i, n: progress(f"tile {i} of {n}"))
-        a, b = upscale_file(up, src, dst)
+        a, b = upscale_file(as_upscaler(model, tile=DEFAULT_TILE), src, dst, progress=tile_progress(progress))
         return f"{a[0]}x{a[1]} -> {b[0]}x{b[1]} px"
 
 

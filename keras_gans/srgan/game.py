@@ -31,9 +31,8 @@ import warnings
 import keras
 from keras import ops
 
-from keras_gans import backend
 from keras_gans import losses as losses_module
-from keras_gans.games.base import AdversarialGame, deserialize, serialize, to_model_range, unpack_pair
+from keras_gans.games.base import AdversarialGame, serialize, to_model_range, unpack_pair
 from keras_gans.games.checks import check_array, check_translator, input_shape
 from keras_gans.srgan.losses import get_content_loss
 from keras_gans.srgan.upscale import infer_scale, upscale_images
@@ -281,13 +280,14 @@ class SRGAN(AdversarialGame):
         ``overlap`` defaults to the generator's receptive radius;
         ``progress(done, total)`` is called after each tile.
         """
-        return upscale_images(self.generator, images, self.scale, tile=tile, overlap=overlap,
-                              progress=progress)
+        return upscale_images(self.generator, images, self.scale, tile=tile, overlap=overlap, progress=progress)
 
     # ----------------------------------------------------------------- config
+    nested_config = ("generator", "discriminator", "content_loss", "loss")
+
     def get_config(self):
         return {
-            "name": self.name,
+            **super().get_config(),
             "generator": serialize(self.generator),
             "discriminator": serialize(self.discriminator),
             "content_loss": serialize(self.content_loss),
@@ -296,11 +296,3 @@ class SRGAN(AdversarialGame):
             "scale": self.scale,
             "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator", "content_loss", "loss"):
-            if key in config:
-                config[key] = deserialize(config[key])
-        return cls(**config)

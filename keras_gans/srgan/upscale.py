@@ -88,9 +88,8 @@ def upscale_images(generator, images, scale, tile=None, overlap=None, progress=N
             can be derived (see ``receptive_radius``; 40 for SRResNet-16,
             which makes tiled and whole results agree up to float rounding),
             else 32.
-        progress: None, or a function called as ``progress(done, total)``
-            after each generator call (``total``: windows of all images),
-            e.g. to show "tile 3 of 12" in a long job.
+
+        progress: optional ``callable(done, total)`` after each tile.
 
     Returns the same kind as given: uint8 in -> uint8 out (rounded), float in
     -> float32 in ``[0, 1]`` out; ``scale`` times larger.
@@ -147,20 +146,14 @@ def upscale_images(generator, images, scale, tile=None, overlap=None, progress=N
         return to_uint8(y) if was_uint8 else np.clip((y + 1.0) * 0.5, 0.0, 1.0)
 
     whole = tile is None or (h <= tile and w <= tile)
-    total = n if whole else n * math.ceil(h / tile) * math.ceil(w / tile)
-    done = 0
-
-    def step():
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
+    total, done = n * (1 if whole else math.ceil(h / tile) * math.ceil(w / tile)), 0
     for i in range(n):
         img = x[i]
         if whole:
             out[i] = final(run(img[None])[0])
-            step()
+            done += 1
+            if progress is not None:
+                progress(done, total)
             continue
         # Every window has the same shape (tile + 2 * overlap, clipped to the
         # image), shifted inwards at the borders: a compiled generator is
@@ -177,7 +170,9 @@ def upscale_images(generator, images, scale, tile=None, overlap=None, progress=N
                 out[i, y0 * scale : y1 * scale, x0 * scale : x1 * scale] = final(res[
                     (y0 - ya) * scale : (y1 - ya) * scale, (x0 - xa) * scale : (x1 - xa) * scale
                 ])
-                step()
+                done += 1
+                if progress is not None:
+                    progress(done, total)
     return out[0] if single else out
 
 
@@ -205,22 +200,22 @@ def infer_scale(generator):
     return shape[1] // 12
 
 
-def as_upscaler(model, tile=None, overlap=None, progress=None):
-    """A function uint8 LR ``(H, W, 3)`` -> uint8 SR from an SRGAN game (its
-    ``upscale``), a bare generator (LR ``[0, 1]`` -> HR ``[-1, 1]``; its
-    scale inferred) or a callable (returned as it is); None for None.
-    ``progress``: see ``upscale_images``."""
+def as_upscaler(model, tile=None, overlap=None):
+    """A function ``f(uint8 LR (H, W, 3), progress=None)`` -> uint8 SR from
+    an SRGAN game (its ``upscale``), a bare generator (LR ``[0, 1]`` -> HR
+    ``[-1, 1]``; its scale inferred) or a callable ``f(lr)`` (progress not
+    reported); None for None."""
     if model is None:
         return None
     if hasattr(model, "upscale"):
-        return lambda lr: model.upscale(lr, tile=tile, overlap=overlap, progress=progress)
+        return lambda lr, progress=None: model.upscale(lr, tile=tile, overlap=overlap, progress=progress)
     if isinstance(model, keras.Model):
         s = infer_scale(model)
         if s is None:
             raise ValueError("upscale: cannot infer the model's upscaling factor from its output shape.")
-        return lambda lr: upscale_images(model, lr, s, tile=tile, overlap=overlap, progress=progress)
+        return lambda lr, progress=None: upscale_images(model, lr, s, tile=tile, overlap=overlap, progress=progress)
     if callable(model):
-        return model
+        return lambda lr, progress=None: model(lr)
     raise TypeError(
         f"upscale takes an SRGAN game, a keras generator model or a callable uint8 -> uint8; got "
         f"{type(model).__name__}."

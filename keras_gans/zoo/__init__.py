@@ -33,24 +33,14 @@ does. Loading reads local files only and checks the weights' sha256: a
 mismatch or a truncated file raises ``ZooIntegrityError`` naming the file.
 """
 
-from keras_gans.zoo.core import (
-    ENV_VAR,
-    FORMAT,
-    UnknownEntryError,
-    ZooIntegrityError,
-    entry_path,
-    info,
-    install,
-    list_entries,
-    load,
-    load_any,
-    load_config,
-    load_features,
-    save,
-    search_paths,
-    user_zoo,
-)
+from keras_gans.paths import ZOO_ENV as ENV_VAR
+from keras_gans.paths import user_zoo
+from keras_gans.paths import zoo_search_paths as search_paths
 from keras_gans.zoo.card import render_card
+from keras_gans.zoo.core import info, load, load_any, load_features, save
+from keras_gans.zoo.discovery import UnknownEntryError, entry_path, list_entries
+from keras_gans.zoo.install import install
+from keras_gans.zoo.integrity import FORMAT, ZooIntegrityError, load_config
 
 list = list_entries  # noqa: A001  (kg.zoo.list() is the public name)
 

@@ -1,203 +1,18 @@
-"""Entry discovery, integrity checks, load and save."""
+"""Loading and saving entries (finding them: discovery.py; checking them:
+integrity.py; installing them: install.py; their weight files: h5.py)."""
 
-import contextlib
 import copy
-import difflib
 import json
-import os
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 
 import keras
 
 from keras_gans.files import atomic_path, atomic_write_text, sha256_file
-
-FORMAT = "keras_gans.zoo/1"
-ENV_VAR = "KERAS_GANS_ZOO"
-CONFIG = "config.json"
-WEIGHTS = "model.weights.h5"
-CARD = "MODEL_CARD.md"
-_RESERVED = {"format", "name", "kind", "model", "weights"}
-CARD_FIELDS = {
-    "title", "summary", "task", "architecture", "data", "licence", "preprocessing", "training",
-    "metrics", "metric_notes", "evaluation", "results", "limits", "samples", "features_layer",
-    "class_names",
-}
-
-
-class UnknownEntryError(ValueError, KeyError):
-    """No zoo entry of that name."""
-
-    def __str__(self):
-        return str(self.args[0]) if self.args else ""
-
-
-class ZooIntegrityError(ValueError):
-    """An entry's file is missing, truncated or does not match its sha256."""
-
-
-HOME_VAR = "KERAS_GANS_HOME"
-
-
-# ------------------------------------------------------------- discovery
-def user_zoo():
-    """The installed entries' folder: ``$KERAS_GANS_HOME/zoo``, by default
-    ``~/.keras/keras_gans/zoo`` (filled by ``install`` / ``keras-gans zoo
-    install``)."""
-    home = os.environ.get(HOME_VAR) or os.path.join(os.environ.get("KERAS_HOME", "~/.keras"), "keras_gans")
-    return Path(home).expanduser() / "zoo"
-
-
-def search_paths():
-    """Folders searched for entries, in order: ``$KERAS_GANS_ZOO``, the
-    installed entries (``user_zoo()``), then the source checkout's ``zoo/``
-    when keras_gans runs from a checkout."""
-    paths = [Path(p).expanduser() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
-    paths.append(user_zoo())
-    import keras_gans
-
-    checkout = Path(keras_gans.__file__).resolve().parents[1] / "zoo"
-    if checkout.is_dir():
-        paths.append(checkout)
-    return paths
-
-
-def install(source, overwrite=False):
-    """Copy zoo entries into ``user_zoo()`` so that ``load(name)`` finds
-    them from any folder (e.g. after a non-editable ``pip install``).
-
-    ``source``: an entry folder, or a folder of entries (a checkout's
-    ``zoo/``: every sub-folder with a ``config.json``). Each entry's weights
-    are sha256-checked before and after the copy; an entry already installed
-    is replaced only with ``overwrite``. Returns the installed folders."""
-    src = Path(source).expanduser()
-    if not src.is_dir():
-        raise FileNotFoundError(f"Cannot install {src}: not a folder (expected an entry folder or a zoo/ folder).")
-    entries = [src] if (src / CONFIG).is_file() else sorted(p for p in src.iterdir() if (p / CONFIG).is_file())
-    if not entries:
-        raise FileNotFoundError(f"Cannot install {src}: it holds no {CONFIG}, and no sub-folder does.")
-    dest_root = user_zoo()
-    dest_root.mkdir(parents=True, exist_ok=True)
-    done = []
-    for entry in entries:
-        config = load_config(entry)
-        _verified_weights(entry, config)
-        dst = dest_root / entry.name
-        if dst.exists() and not overwrite:
-            raise FileExistsError(f"{dst} is installed already; pass overwrite=True (CLI: --overwrite) to replace it.")
-        tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=f".{entry.name}."))
-        try:
-            for f in entry.iterdir():
-                if f.is_file():
-                    shutil.copy2(f, tmp / f.name)
-            _verified_weights(tmp, load_config(tmp))  # the copy is whole
-            if dst.exists():
-                shutil.rmtree(dst)
-            os.replace(tmp, dst)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp)
-        done.append(dst)
-    return done
-
-
-def _entries():
-    found = {}
-    for root in search_paths():
-        if not root.is_dir():
-            continue
-        for sub in sorted(root.iterdir()):
-            if (sub / CONFIG).is_file() and sub.name not in found:
-                found[sub.name] = sub
-    return found
-
-
-def list_entries():
-    """Sorted names of the entries found on the search path."""
-    return sorted(_entries())
-
-
-def _looks_like_path(s):
-    return os.sep in s or (os.altsep and os.altsep in s) or s.startswith(".") or s.startswith("~")
-
-
-def entry_path(name_or_path):
-    """The folder of an entry given by name or by path."""
-    if isinstance(name_or_path, os.PathLike) or _looks_like_path(str(name_or_path)):
-        folder = Path(name_or_path).expanduser()
-        if not (folder / CONFIG).is_file():
-            raise FileNotFoundError(
-                f"{folder} is not a zoo entry: it has no {CONFIG}. An entry folder holds "
-                f"{CONFIG}, {WEIGHTS} and {CARD} (see keras_gans.zoo.save)."
-            )
-        return folder
-    name = str(name_or_path)
-    entries = _entries()
-    if name in entries:
-        return entries[name]
-    if Path(name).is_dir() and (Path(name) / CONFIG).is_file():
-        return Path(name)
-    names = sorted(entries)
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.0)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    where = ", ".join(str(p) for p in search_paths())
-    raise UnknownEntryError(
-        f"Unknown zoo entry {name!r}.{hint} Valid names: {', '.join(names) or '(none found)'}. "
-        f"Searched: {where}. Install entries with `keras-gans zoo install PATH` (an entry folder, or "
-        f"the zoo/ folder of a keras_gans checkout) into {user_zoo()}, add folders with ${ENV_VAR}, "
-        "or pass a path to an entry folder."
-    )
-
-
-def load_config(name_or_path):
-    """An entry's ``config.json``, checked: a JSON object of this format with
-    a ``model`` and a sha256-pinned ``weights`` section. Unknown top-level
-    keys are kept (shown by ``info``) with a warning naming them."""
-    folder = entry_path(name_or_path)
-    file = folder / CONFIG
-    try:
-        config = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ZooIntegrityError(f"{file} is not valid JSON: {e}") from e
-    if not isinstance(config, dict):
-        raise ZooIntegrityError(
-            f"{file} holds a JSON {type(config).__name__}; expected an object with the keys "
-            f"'format', 'model' and 'weights' (see keras_gans.zoo.save)."
-        )
-    fmt = config.get("format")
-    if not str(fmt or "").startswith("keras_gans.zoo/"):
-        raise ZooIntegrityError(
-            f"{file} is not a keras_gans zoo config (format {fmt!r}, expected {FORMAT!r})."
-        )
-    if fmt != FORMAT:
-        raise ZooIntegrityError(
-            f"{file} has format {fmt!r}; this keras_gans reads {FORMAT!r}. Upgrade keras_gans, or "
-            "re-export the entry with this version's keras_gans.zoo.save."
-        )
-    unknown = sorted(set(config) - _RESERVED - CARD_FIELDS)
-    missing = [k for k in ("model", "weights") if not isinstance(config.get(k), dict)]
-    if missing:
-        typos = {k: difflib.get_close_matches(k, unknown, n=1) for k in missing}
-        hint = "".join(f" (is {v[0]!r} a misspelling of {k!r}?)" for k, v in typos.items() if v)
-        raise ZooIntegrityError(
-            f"{file} has no {' or '.join(repr(k) for k in missing)} section{hint}; an entry's config "
-            "holds the model's Keras config under 'model' and the weights file with its sha256 "
-            "under 'weights'."
-        )
-    if not config["weights"].get("sha256"):
-        raise ZooIntegrityError(
-            f"{file}: 'weights' records no sha256, so its weights cannot be verified; re-export the "
-            "entry with keras_gans.zoo.save."
-        )
-    if unknown:
-        warnings.warn(
-            f"{file}: unknown key(s) {unknown} are kept as card fields and otherwise ignored "
-            f"(known: {sorted(_RESERVED | CARD_FIELDS)}).",
-            stacklevel=2,
-        )
-    return config
+from keras_gans.zoo.discovery import CARD, CONFIG, WEIGHTS, entry_path
+from keras_gans.zoo.h5 import copy_h5, stored_shapes, weights_to_be_loaded
+from keras_gans.zoo.integrity import RESERVED, FORMAT, ZooIntegrityError, load_config, verified_weights
 
 
 def info(name_or_path):
@@ -219,101 +34,6 @@ def info(name_or_path):
 
 
 # ----------------------------------------------------------------- load
-def _verified_weights(folder, config):
-    spec = config.get("weights") or {}
-    file = folder / spec.get("file", WEIGHTS)
-    if not file.is_file():
-        raise ZooIntegrityError(f"Weights file missing: {file} (named in {folder / CONFIG}).")
-    size = file.stat().st_size
-    if "size" in spec and size != spec["size"]:
-        raise ZooIntegrityError(
-            f"Weights file {file} is {size} bytes, expected {spec['size']}: the file is "
-            f"{'truncated' if size < spec['size'] else 'corrupted'}. Restore it (e.g. git checkout / "
-            "git lfs pull) or re-run the entry's recipe."
-        )
-    digest = sha256_file(file)
-    if digest != spec.get("sha256"):
-        raise ZooIntegrityError(
-            f"Weights file {file} has sha256 {digest}, but {CONFIG} records "
-            f"{spec.get('sha256')}: the file is corrupted or was replaced. Restore it or re-run "
-            "the entry's recipe (never load weights that fail this check)."
-        )
-    return file
-
-
-def _copy_h5(src_file, dst_file, cast_from, cast_to):
-    """Copy an h5 weights file, casting floating datasets of dtype
-    ``cast_from`` to ``cast_to`` (a fresh file: no space left by deleted
-    datasets)."""
-    import h5py
-    import numpy as np
-
-    cast_from, cast_to = np.dtype(cast_from), np.dtype(cast_to)
-    with h5py.File(src_file, "r") as src, h5py.File(dst_file, "w") as dst:
-
-        def copy_group(s, d):
-            for k, v in s.attrs.items():
-                d.attrs[k] = v
-            for key, item in s.items():
-                if isinstance(item, h5py.Group):
-                    copy_group(item, d.create_group(key))
-                    continue
-                data = item[()]
-                if getattr(data, "dtype", None) == cast_from:
-                    data = np.asarray(data).astype(cast_to)
-                ds = d.create_dataset(key, data=data)
-                for k, v in item.attrs.items():
-                    ds.attrs[k] = v
-
-        copy_group(src, dst)
-    return Path(dst_file)
-
-
-def _stored_shapes(file):
-    """Sorted shapes of the variables in a Keras ``.weights.h5`` file."""
-    import h5py
-
-    shapes = []
-    with h5py.File(file, "r") as f:
-        def visit(name, item):
-            if isinstance(item, h5py.Dataset) and name.rsplit("/", 2)[-2:-1] == ["vars"]:
-                shapes.append(tuple(item.shape))
-        f.visititems(visit)
-    return sorted(shapes)
-
-
-@contextlib.contextmanager
-def _weights_to_be_loaded():
-    """Build models without running their random initializers: every float
-    weight is about to be overwritten by the entry's weights, and on JAX each
-    initializer shape costs a separate XLA compilation (seconds per model).
-    Non-float variables (seed states, counters) are initialized normally.
-    Uses a private Keras hook; without it, models are built the usual way."""
-    try:
-        from keras.src.backend.common.variables import Variable
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    original = Variable.__dict__.get("_initialize_with_initializer")
-    if original is None:  # pragma: no cover
-        yield
-        return
-
-    def zeros_instead(self, initializer):
-        import numpy as np
-
-        dtype = str(self._dtype)
-        if "float" not in dtype or self._shape is None or any(d is None for d in self._shape):
-            return original(self, initializer)
-        self._initialize(self._convert_to_tensor(np.zeros(self._shape, dtype)))
-
-    Variable._initialize_with_initializer = zeros_instead
-    try:
-        yield
-    finally:
-        Variable._initialize_with_initializer = original
-
-
 def load(name_or_path):
     """The entry's model with its weights (sha256-checked).
 
@@ -327,9 +47,9 @@ def load(name_or_path):
     """
     folder = entry_path(name_or_path)
     config = load_config(folder)
-    file = _verified_weights(folder, config)
+    file = verified_weights(folder, config)
     try:
-        with _weights_to_be_loaded():
+        with weights_to_be_loaded():
             # deserialize_keras_object consumes nested dicts: give it a copy
             model = keras.saving.deserialize_keras_object(copy.deepcopy(config["model"]))
     except (TypeError, ValueError, KeyError, AttributeError) as e:
@@ -344,7 +64,7 @@ def load(name_or_path):
     # (state such as an image pool may legitimately be absent from the file)
     from collections import Counter
 
-    stored = Counter(_stored_shapes(file))
+    stored = Counter(stored_shapes(file))
     unplaced = stored - Counter(tuple(v.shape) for v in model.weights)
     unfilled = Counter(tuple(v.shape) for v in model.trainable_weights) - stored
     if unplaced or unfilled:
@@ -361,7 +81,7 @@ def load(name_or_path):
             model.load_weights(str(file))
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                tmp_file = _copy_h5(file, Path(tmp) / WEIGHTS, dtype, "float32")
+                tmp_file = copy_h5(file, Path(tmp) / WEIGHTS, dtype, "float32")
                 model.load_weights(str(tmp_file))
     except (ValueError, KeyError) as e:
         raise ZooIntegrityError(
@@ -436,7 +156,7 @@ def _uncompiled_copy(model):
     """The same architecture and weights without compile state (optimizer
     slots, metrics), so that the stored file holds the weights only."""
     config = _without_compile(keras.saving.serialize_keras_object(model))
-    with _weights_to_be_loaded():
+    with weights_to_be_loaded():
         clone = keras.saving.deserialize_keras_object(copy.deepcopy(config))
     src, dst = model.weights, clone.weights
     if len(src) != len(dst) or any(tuple(a.shape) != tuple(b.shape) for a, b in zip(src, dst)):
@@ -474,7 +194,7 @@ def save(model, path, card=None, weights_dtype="float32", overwrite=False, extra
     if weights_dtype not in ("float32", "float16"):
         raise ValueError(f"weights_dtype must be 'float32' or 'float16'; got {weights_dtype!r}.")
     card = dict(card or {})
-    bad = _RESERVED & set(card)
+    bad = RESERVED & set(card)
     if bad:
         raise ValueError(f"card fields {sorted(bad)} are written by zoo.save itself; remove them.")
     json.dumps(card)  # fail early on non-JSON values
@@ -488,7 +208,7 @@ def save(model, path, card=None, weights_dtype="float32", overwrite=False, extra
         tmp_file = Path(tmp) / WEIGHTS
         clean.save_weights(str(tmp_file))
         with atomic_path(weights) as tmp_weights:  # a kill leaves the old file or the new one
-            _copy_h5(tmp_file, tmp_weights, "float32", weights_dtype)
+            copy_h5(tmp_file, tmp_weights, "float32", weights_dtype)
     config = {
         "format": FORMAT,
         "name": folder.name,

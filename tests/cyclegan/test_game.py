@@ -322,11 +322,15 @@ def test_cli_translate_any_size_through_the_zoo(trained, tmp_path, capsys, monke
     rgb = np.random.default_rng(5).integers(0, 256, (37, 50, 3), dtype=np.uint8)
     Image.fromarray(rgb).save(tmp_path / "in.png")
     assert main(["translate", str(entry), str(tmp_path / "in.png"), "-o", str(tmp_path / "out.png"),
-                 "--direction", "b2a"]) == 0
+                 "--direction", "b2a", "--size", str(SIZE)]) == 0
     out = np.asarray(Image.open(tmp_path / "out.png"))
     assert out.shape == rgb.shape
     assert working_size(37, 50, SIZE) == (24, 32)  # longer side 32, multiples of 4
     np.testing.assert_array_equal(out, translate_array(cg.generator_ba, rgb, SIZE))
+    # the default: the image's own resolution
+    assert main(["translate", str(entry), str(tmp_path / "in.png"), "-o", str(tmp_path / "full.png")]) == 0
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "full.png")),
+                                  translate_array(cg.generator_ab, rgb, 0))
     odd = rgb[:30, :31]
     native = translate_array(cg.generator_ab, odd, 0)  # reflect-padded to 32x32, cropped back
     assert native.shape == odd.shape and native.dtype == np.uint8

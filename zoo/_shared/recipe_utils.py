@@ -211,11 +211,11 @@ def record_start(run, entry, **extra):
     the card of what the run exports) and ``extra``; returns it."""
     import keras_gans as kg
 
-    config = kg.zoo.core.load_config(entry)
+    config = kg.zoo.load_config(entry)
     training = config.get("training", {})
     info = {
         "entry": str(entry),
-        "commit": committed_at(kg.zoo.core.entry_path(entry)),  # None: not as any commit has it
+        "commit": committed_at(kg.zoo.entry_path(entry)),  # None: not as any commit has it
         "sha256": config.get("weights", {}).get("sha256"),
         "steps": int(training.get("steps") or 0),
         "wall_s": float(training.get("wall_time_s") or 0.0),

@@ -259,7 +259,7 @@ def main(argv=None):
     run = recipe_utils.run_dir("cyclegan_apple2orange", args.run_dir or (tempfile.mkdtemp() if args.smoke else None))
     init = recipe_utils.read_init(run)
     fresh = not kg.checkpoint.list_checkpoints(run / "backup")
-    prior = init["steps"] if init else (int(kg.zoo.core.load_config(args.warmstart)["training"]["steps"])
+    prior = init["steps"] if init else (int(kg.zoo.load_config(args.warmstart)["training"]["steps"])
                                         if args.warmstart and fresh else 0)
     total = args.epochs * steps_per_epoch
     if prior >= total:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import numpy as np  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
 

@@ -256,10 +256,10 @@ def record_init(init, run):
     """Stage srgan: write what the run starts from (the SRResNet entry's steps,
     weights sha256, Set5 PSNR) into ``run/init.json``: the entry may be
     retrained before this run is exported, and the card must name the start."""
-    config = kg.zoo.core.load_config(init)
+    config = kg.zoo.load_config(init)
     info = {
         "entry": str(init),
-        "commit": recipe_utils.committed_at(kg.zoo.core.entry_path(init)),  # None: not as any commit has it
+        "commit": recipe_utils.committed_at(kg.zoo.entry_path(init)),  # None: not as any commit has it
         "steps": config.get("training", {}).get("steps"),
         "sha256": config.get("weights", {}).get("sha256"),
         "set5_psnr": config.get("metrics", {}).get("Set5", {}).get("psnr"),

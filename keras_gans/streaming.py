@@ -1,0 +1,419 @@
+"""Whole-image inference of a fully convolutional network in bounded memory.
+
+    out = kg.streaming.run(generator, image_in_model_range, tile=512)   # (H', W', C') float32
+
+Why: a network whose normalization layers use the statistics of the whole
+image (instance normalization, as in CycleGAN's and pix2pix's generators)
+cannot be run on overlapping tiles independently: each tile would be
+normalized by its own statistics, get its own colours, and seams would show.
+Running the whole image at once needs memory in proportion to the image
+(a 12-megapixel photo through CycleGAN's ResNet generator: ~45 GB).
+
+How: the network is executed layer by layer, and each layer tile by tile:
+
+- a convolution (``Conv2D``, ``Conv2DTranspose``) computes its output in
+  ``tile`` x ``tile`` pieces, each from exactly the input window it needs
+  (the kernel's reach, not the network's receptive field), and stores the
+  result; arrays over ``spill_bytes`` go to a temporary file (read and
+  written by windows, so they sit in the page cache, not in the process);
+- a normalization with whole-image statistics (``InstanceNormalization``)
+  first streams over its input to sum each channel (float64), then becomes a
+  per-channel affine map applied as tiles are read;
+- padding, cropping, nearest upsampling and element-wise layers (ReLU,
+  activations, Add, ...) are applied lazily as tiles are read; a tensor read
+  by several layers (a residual block's input) is stored once.
+
+The result equals the whole-image forward pass up to float rounding (the
+convolutions see the same inputs; only summation order differs). Peak memory
+is a few tiles' activations plus what is kept in memory below
+``spill_bytes``; the disk holds the intermediate arrays of the layers still
+needed (the page cache keeps them in memory when there is room). Compute is
+one forward pass plus the kernels' halos.
+
+Supported layers: InputLayer, Conv2D (any stride, 'valid' or stride-1
+'same'), Conv2DTranspose ('valid'), ZeroPadding2D,
+``kg.layers.ReflectionPadding2D``, Cropping2D, UpSampling2D (nearest),
+``kg.layers.InstanceNormalization``, BatchNormalization (inference: moving
+statistics), ReLU, LeakyReLU, Activation, Add, Concatenate, Rescaling. Any
+other layer is an error naming it.
+"""
+
+import math
+import os
+import tempfile
+import weakref
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gans.backend import inference_mode
+from keras_gans.layers.instance_normalization import InstanceNormalization
+from keras_gans.layers.reflection_padding import ReflectionPadding2D
+
+#: arrays larger than this (bytes) are kept in a temporary file, not in memory
+SPILL_BYTES = 64 << 20
+_CONVS = (keras.layers.Conv2D, keras.layers.Conv2DTranspose)  # the second is no subclass of the first
+
+
+# ------------------------------------------------------------ lazy tensors
+class _Node:
+    """A (H, W, C) float32 tensor that can be read by windows."""
+
+    shape = (0, 0, 0)
+
+    def read(self, y0, y1, x0, x1):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _Stored(_Node):
+    def __init__(self, array):
+        self.array = array
+        self.shape = tuple(array.shape)
+
+    def read(self, y0, y1, x0, x1):
+        return np.asarray(self.array[y0:y1, x0:x1], np.float32)
+
+
+class _FileArray:
+    """A float32 ``(H, W, C)`` array in a temporary file, read and written by
+    windows with ``os.pread``/``os.pwrite`` (row by row): the data live in
+    the page cache, not in the process (a memmap's touched pages would
+    count in its resident memory). The file is deleted with the object."""
+
+    def __init__(self, shape, folder):
+        self.shape = tuple(int(s) for s in shape)
+        fd, path = tempfile.mkstemp(suffix=".f32", dir=folder)
+        os.ftruncate(fd, 4 * math.prod(self.shape))
+        self.fd = fd
+        weakref.finalize(self, _close_and_remove, fd, path)
+
+    def _rows(self, key):
+        (ys, xs), (h, w, c) = key, self.shape
+        y0, y1, _ = ys.indices(h)
+        x0, x1, _ = xs.indices(w)
+        return y0, y1, x0, x1, c, 4 * (w * c)
+
+    def __getitem__(self, key):
+        y0, y1, x0, x1, c, row = self._rows(key)
+        out = np.empty((y1 - y0, x1 - x0, c), np.float32)
+        n = 4 * (x1 - x0) * c
+        for i, y in enumerate(range(y0, y1)):
+            buf = os.pread(self.fd, n, y * row + 4 * x0 * c)
+            out[i] = np.frombuffer(buf, np.float32).reshape(x1 - x0, c)
+        return out
+
+    def __setitem__(self, key, value):
+        y0, y1, x0, x1, c, row = self._rows(key)
+        value = np.ascontiguousarray(value, np.float32)
+        for i, y in enumerate(range(y0, y1)):
+            os.pwrite(self.fd, value[i].tobytes(), y * row + 4 * x0 * c)
+
+
+def _close_and_remove(fd, path):
+    try:
+        os.close(fd)
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _new_array(shape, spill_dir, spill_bytes):
+    """An empty float32 array: in memory, or in a temporary file in ``spill_dir`` when large."""
+    if spill_dir is None or 4 * math.prod(shape) <= spill_bytes:
+        return np.empty(shape, np.float32)
+    return _FileArray(shape, spill_dir)
+
+
+class _Pad(_Node):
+    """Zero or reflection padding as an index map over its source."""
+
+    def __init__(self, src, padding, mode):
+        (t, b), (l, r) = padding
+        self.src, self.t, self.l, self.mode = src, t, l, mode
+        h, w, c = src.shape
+        if mode == "reflect" and (t >= h or b >= h or l >= w or r >= w):
+            raise ValueError(f"reflection padding of {padding} needs an input larger than {h}x{w}.")
+        self.shape = (h + t + b, w + l + r, c)
+
+    def _index(self, a, b, n, before):
+        i = np.arange(a, b) - before
+        if self.mode == "reflect":
+            i = np.abs(i)
+            i = np.where(i >= n, 2 * (n - 1) - i, i)
+            return i, None
+        inside = (i >= 0) & (i < n)
+        return np.clip(i, 0, n - 1), inside
+
+    def read(self, y0, y1, x0, x1):
+        h, w, _ = self.src.shape
+        iy, my = self._index(y0, y1, h, self.t)
+        ix, mx = self._index(x0, x1, w, self.l)
+        ya, yb, xa, xb = int(iy.min()), int(iy.max()) + 1, int(ix.min()), int(ix.max()) + 1
+        block = self.src.read(ya, yb, xa, xb)[iy - ya][:, ix - xa]
+        if my is not None:
+            block = block * (my[:, None] & mx[None, :])[..., None]
+        return block
+
+
+class _Crop(_Node):
+    def __init__(self, src, cropping):
+        (t, b), (l, r) = cropping
+        self.src, self.t, self.l = src, t, l
+        h, w, c = src.shape
+        self.shape = (h - t - b, w - l - r, c)
+
+    def read(self, y0, y1, x0, x1):
+        return self.src.read(y0 + self.t, y1 + self.t, x0 + self.l, x1 + self.l)
+
+
+class _Upsample(_Node):
+    def __init__(self, src, size):
+        self.src, (self.sy, self.sx) = src, size
+        h, w, c = src.shape
+        self.shape = (h * self.sy, w * self.sx, c)
+
+    def read(self, y0, y1, x0, x1):
+        ya, yb = y0 // self.sy, (y1 - 1) // self.sy + 1
+        xa, xb = x0 // self.sx, (x1 - 1) // self.sx + 1
+        block = self.src.read(ya, yb, xa, xb)
+        iy = np.arange(y0, y1) // self.sy - ya
+        ix = np.arange(x0, x1) // self.sx - xa
+        return block[iy][:, ix]
+
+
+class _Map(_Node):
+    """``fn(*windows of srcs)``: an element-wise layer (or a channel concat)."""
+
+    def __init__(self, fn, srcs, channels=None):
+        self.fn, self.srcs = fn, srcs
+        h, w, c = srcs[0].shape
+        self.shape = (h, w, c if channels is None else channels)
+
+    def read(self, y0, y1, x0, x1):
+        return self.fn(*[s.read(y0, y1, x0, x1) for s in self.srcs])
+
+
+# ------------------------------------------------------------------ runner
+class _Runner:
+    def __init__(self, tile, spill_dir, spill_bytes, progress, total):
+        self.tile, self.spill_dir, self.spill_bytes = tile, spill_dir, spill_bytes
+        self.progress, self.total, self.done = progress, total, 0
+
+    def tiles(self, h, w):
+        t = self.tile
+        for y0 in range(0, h, t):
+            for x0 in range(0, w, t):
+                yield y0, min(y0 + t, h), x0, min(x0 + t, w)
+
+    def store(self, node):
+        """``node`` computed once into an array (memory or a temporary file)."""
+        out = _new_array(node.shape, self.spill_dir, self.spill_bytes)
+        for y0, y1, x0, x1 in self.tiles(*node.shape[:2]):
+            out[y0:y1, x0:x1] = node.read(y0, y1, x0, x1)
+        return _Stored(out)
+
+    def call(self, layer, window):
+        with inference_mode():
+            y = layer(window[None], training=False) if _takes_training(layer) else layer(window[None])
+            return np.asarray(ops.convert_to_numpy(y), np.float32)[0]
+
+    def conv(self, layer, src):
+        """A convolution's output, tile by tile from the input windows it needs."""
+        k, s = layer.kernel_size, layer.strides
+        transpose = isinstance(layer, keras.layers.Conv2DTranspose)
+        same = layer.padding == "same"  # stride 1: the layer runs on a zero-padded window, its rim dropped
+        top, left = k[0] // 2, k[1] // 2
+        if same:
+            src = _Pad(src, ((top, (k[0] - 1) // 2), (left, (k[1] - 1) // 2)), "zero")
+        h, w, _ = src.shape
+        if transpose:
+            oh, ow = s[0] * (h - 1) + k[0], s[1] * (w - 1) + k[1]
+        else:
+            oh, ow = (h - k[0]) // s[0] + 1, (w - k[1]) // s[1] + 1
+        out = _new_array((oh, ow, layer.filters), self.spill_dir, self.spill_bytes)
+        for y0, y1, x0, x1 in self.tiles(oh, ow):
+            if transpose:  # output o = s * i + j, j < k: inputs i in [ceil((o0 - k + 1) / s), (o1 - 1) // s]
+                ia = max(0, -(-(y0 - k[0] + 1) // s[0]))
+                ib = min(h, (y1 - 1) // s[0] + 1)
+                ja = max(0, -(-(x0 - k[1] + 1) // s[1]))
+                jb = min(w, (x1 - 1) // s[1] + 1)
+                res = self.call(layer, src.read(ia, ib, ja, jb))
+                out[y0:y1, x0:x1] = res[y0 - s[0] * ia : y1 - s[0] * ia, x0 - s[1] * ja : x1 - s[1] * ja]
+            else:
+                window = src.read(y0 * s[0], (y1 - 1) * s[0] + k[0], x0 * s[1], (x1 - 1) * s[1] + k[1])
+                res = self.call(layer, window)
+                out[y0:y1, x0:x1] = res[top : top + y1 - y0, left : left + x1 - x0] if same else res
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+        return _Stored(out)
+
+    def moments(self, src):
+        """Per-channel mean and (biased) variance of ``src`` over the whole image (float64 sums)."""
+        c = src.shape[-1]
+        s1, s2 = np.zeros(c), np.zeros(c)
+        for y0, y1, x0, x1 in self.tiles(*src.shape[:2]):
+            block = src.read(y0, y1, x0, x1).astype(np.float64).reshape(-1, c)
+            s1 += block.sum(0)
+            s2 += np.square(block).sum(0)
+        n = src.shape[0] * src.shape[1]
+        mean = s1 / n
+        return mean, np.maximum(s2 / n - mean**2, 0.0)
+
+
+def _takes_training(layer):
+    return isinstance(layer, (keras.layers.BatchNormalization, keras.layers.Dropout))
+
+
+def _affine(mean, var, epsilon, gamma, beta):
+    """``(x - mean) / sqrt(var + epsilon) * gamma + beta`` as ``x * a + b`` (float32)."""
+    inv = 1.0 / np.sqrt(var + epsilon)
+    a = inv * (1.0 if gamma is None else np.asarray(ops.convert_to_numpy(gamma), np.float64))
+    b = (0.0 if beta is None else np.asarray(ops.convert_to_numpy(beta), np.float64)) - mean * a
+    a, b = a.astype(np.float32), np.broadcast_to(b, a.shape).astype(np.float32)
+    return lambda x: x * a + b
+
+
+def _elementwise(layer):
+    def fn(*xs):
+        with inference_mode():
+            y = layer(xs[0][None]) if len(xs) == 1 else layer([x[None] for x in xs])
+            return np.asarray(ops.convert_to_numpy(y), np.float32)[0]
+
+    return fn
+
+
+def _conv_tiles(model, shape, tile):
+    """How many conv tiles a run makes (the progress total), from every
+    convolution's output shape for this input (None if Keras cannot say)."""
+    convs = [layer for layer in model.layers if isinstance(layer, _CONVS)]
+    if not convs:
+        return 0
+    try:
+        shapes = keras.Model(model.inputs, [c.output for c in convs]).compute_output_shape((1, *shape))
+    except Exception:  # noqa: BLE001  (a graph Keras cannot re-shape: no total, progress still counts)
+        return None
+    return sum(math.ceil(s[1] / tile) * math.ceil(s[2] / tile) for s in shapes)
+
+
+def run(model, image, tile=512, progress=None, spill_dir=None, spill_bytes=SPILL_BYTES, output=None,
+        input_map=None):
+    """Run a functional Keras ``model`` on one image, layer by layer in tiles.
+
+    Args:
+        model: a functional ``keras.Model`` of the supported layers (see the
+            module docstring), one input and one output.
+        image: ``(H, W, C)`` array in the model's input range, or in any
+            range with ``input_map``: a function applied to each window of
+            it as it is read (e.g. ``kg.images.to_model_range`` for uint8, so
+            no float copy of the whole image is made).
+        tile: side of the tiles each layer is computed in, in that layer's
+            own pixels (memory per tile: ``tile**2 * channels * 4`` bytes).
+        progress: optional ``callable(done, total)`` after each conv tile
+            (``total`` may be None when it cannot be counted in advance).
+        spill_dir: folder for the temporary files of arrays over
+            ``spill_bytes`` (default: the system's temporary folder);
+            deleted when no longer needed.
+        output: optional ``callable(node) -> result`` instead of storing the
+            output: receives the output as a lazy tensor with ``.shape``
+            and ``.read(y0, y1, x0, x1)`` (e.g. to convert it to uint8 tile
+            by tile). Default: a float32 array of the output.
+
+    Returns the output ``(H', W', C')`` (float32; see ``output``).
+    """
+    if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 8:
+        raise ValueError(f"streaming: tile must be an int >= 8; got {tile!r}.")
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        raise ValueError("streaming: the model must have one input and one output.")
+    image = np.asarray(image)
+    if image.ndim != 3:
+        raise ValueError(f"streaming: one image (height, width, channels) expected; got shape {image.shape}.")
+    for layer in model.layers:
+        _check_supported(layer)
+    with tempfile.TemporaryDirectory(prefix="keras_gans_stream_", dir=spill_dir) as tmp:
+        runner = _Runner(int(tile), tmp, spill_bytes, progress, _conv_tiles(model, image.shape, int(tile)))
+        return _walk(model, image, runner, output, input_map)
+
+
+def _walk(model, image, runner, output, input_map):
+    source = _Stored(image)
+    values = {id(model.inputs[0]): source if input_map is None else _Map(input_map, [source])}
+    consumers = {}
+    for layer in model.layers:
+        for node in layer._inbound_nodes:
+            for t in node.input_tensors:
+                consumers[id(t)] = consumers.get(id(t), 0) + 1
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if len(layer._inbound_nodes) != 1:
+            raise ValueError(f"streaming: layer {layer.name} is used {len(layer._inbound_nodes)} times; "
+                             "shared layers are not supported.")
+        node = layer._inbound_nodes[0]
+        srcs = [values[id(t)] for t in node.input_tensors]
+        out = _apply(layer, srcs, runner)
+        for t in node.input_tensors:  # what no later layer reads is dropped (its file deleted)
+            consumers[id(t)] -= 1
+            if consumers[id(t)] == 0 and t is not model.outputs[0]:
+                del values[id(t)]
+        (t_out,) = node.outputs
+        if consumers.get(id(t_out), 0) > 1 and not isinstance(out, _Stored):
+            out = runner.store(out)  # read by several layers: computed once
+        values[id(t_out)] = out
+    final = values[id(model.outputs[0])]
+    if output is not None:
+        return output(final)
+    h, w, _ = final.shape
+    return final.read(0, h, 0, w)
+
+
+_LAZY = (ReflectionPadding2D, keras.layers.ZeroPadding2D, keras.layers.Cropping2D, keras.layers.UpSampling2D,
+         InstanceNormalization, keras.layers.BatchNormalization, keras.layers.Concatenate, keras.layers.ReLU,
+         keras.layers.LeakyReLU, keras.layers.Activation, keras.layers.Add, keras.layers.Rescaling,
+         keras.layers.Dropout, keras.layers.InputLayer)
+
+
+def _check_supported(layer):
+    """Before any work: every layer is one streaming runs, with settings it runs."""
+    if not isinstance(layer, _CONVS + _LAZY):
+        raise ValueError(
+            f"streaming: layer {layer.name} ({type(layer).__name__}) is not supported: tiled whole-image "
+            "inference runs convolutions, paddings, croppings, nearest upsampling, instance/batch "
+            "normalization and element-wise layers."
+        )
+    if isinstance(layer, _CONVS):
+        if max(layer.dilation_rate) != 1:
+            raise ValueError(f"streaming: {layer.name} is dilated; not supported.")
+        if layer.padding == "same" and (isinstance(layer, keras.layers.Conv2DTranspose) or max(layer.strides) != 1):
+            raise ValueError(f"streaming: {layer.name} has padding='same' with strides {layer.strides}; only "
+                             "stride-1 'same' convolutions (and 'valid' ones) are supported.")
+    if isinstance(layer, keras.layers.UpSampling2D) and layer.interpolation != "nearest":
+        raise ValueError(f"streaming: {layer.name} upsamples with {layer.interpolation!r}; only 'nearest'.")
+
+
+def _apply(layer, srcs, runner):
+    src = srcs[0]
+    if isinstance(layer, _CONVS):
+        return runner.conv(layer, src)
+    if isinstance(layer, ReflectionPadding2D):
+        return _Pad(src, layer.padding, "reflect")
+    if isinstance(layer, keras.layers.ZeroPadding2D):
+        return _Pad(src, layer.padding, "zero")
+    if isinstance(layer, keras.layers.Cropping2D):
+        return _Crop(src, layer.cropping)
+    if isinstance(layer, keras.layers.UpSampling2D):
+        return _Upsample(src, tuple(layer.size))
+    if isinstance(layer, InstanceNormalization):
+        mean, var = runner.moments(src)
+        return _Map(_affine(mean, var, layer.epsilon, layer.gamma, layer.beta), [src])
+    if isinstance(layer, keras.layers.BatchNormalization):
+        mean = np.asarray(ops.convert_to_numpy(layer.moving_mean), np.float64)
+        var = np.asarray(ops.convert_to_numpy(layer.moving_variance), np.float64)
+        return _Map(_affine(mean, var, layer.epsilon, layer.gamma, layer.beta), [src])
+    if isinstance(layer, keras.layers.Concatenate):
+        return _Map(lambda *xs: np.concatenate(xs, axis=-1), srcs, sum(s.shape[-1] for s in srcs))
+    return _Map(_elementwise(layer), srcs)  # ReLU, LeakyReLU, Activation, Add, Rescaling, Dropout
+
+
+__all__ = ["run", "SPILL_BYTES"]
