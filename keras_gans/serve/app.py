@@ -169,12 +169,12 @@ class Service:
             src = job.path("upload") if kind.upload else None
             job.info = kind.run(model, entry, job.args, src, job.path("result.png"), progress)
             job.files["result"] = "result.png"
-            job.state = "done"
+            state = "done"
         except Exception as e:  # noqa: BLE001  (any failure is the job's message; the worker goes on)
             job.error = _clean(f"{type(e).__name__}: {e}" if not isinstance(e, ValueError) else str(e), job)
-            job.state = "error"
-        job.progress = ""
-        job.seconds = round(time.perf_counter() - start, 2)
+            state = "error"
+        job.progress, job.seconds = "", round(time.perf_counter() - start, 2)
+        job.state = state  # last: a client that reads "done" finds everything else set
 
 
 class QueueFull(RuntimeError):
@@ -216,8 +216,6 @@ def _check_upload(service, job):
     """Pixel count from the header, then a full decode (through
     keras_gans.images); writes the browser-viewable ``input.png``. Returns an
     error message or None."""
-    from PIL import Image
-
     from keras_gans.images import ImageReadError, image_size, open_image
 
     path = job.path("upload")
