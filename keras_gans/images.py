@@ -82,6 +82,20 @@ def open_image(path):
     return im.convert("RGB")
 
 
+def image_size(path):
+    """``(width, height)`` of an image file as stored, read from its header
+    only (nothing is decoded: a check of a file's pixel count before
+    ``open_image`` decodes it). A file that is not an image raises
+    ``ImageReadError`` naming it."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            return im.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        raise ImageReadError(f"{path}: not a readable image ({type(e).__name__}: {e}).") from None
+
+
 def read_rgb(path):
     """``(uint8 RGB array (H, W, 3), alpha (H, W) uint8 or None, was_grey)``
     of an image file, through ``open_image``."""

@@ -33,9 +33,14 @@ one forward pass plus the kernels' halos.
 Supported layers: InputLayer, Conv2D (any stride, 'valid' or stride-1
 'same'), Conv2DTranspose ('valid'), ZeroPadding2D,
 ``kg.layers.ReflectionPadding2D``, Cropping2D, UpSampling2D (nearest),
-``kg.layers.InstanceNormalization``, BatchNormalization (inference: moving
-statistics), ReLU, LeakyReLU, Activation, Add, Concatenate, Rescaling. Any
-other layer is an error naming it.
+``kg.layers.PixelShuffle``/``PixelUnshuffle``/``BilinearUpSampling2D``/
+``CropToScaledSize``, any stride-1 block that states its
+``receptive_radius`` (``kg.esrgan.RRDB``), ``kg.layers.InstanceNormalization``,
+BatchNormalization (inference: moving statistics), ReLU, LeakyReLU, PReLU,
+Activation, Add, Concatenate, Rescaling. Any other layer is an error naming
+it. So the super-resolution networks (SRResNet, RRDBNet, SRVGGNetCompact,
+MSRResNet, EDSR) stream too: exact tiles with memory bounded by the tile
+even where the receptive field is hundreds of pixels (RRDBNet: 349).
 """
 
 import math
@@ -49,6 +54,8 @@ from keras import ops
 
 from keras_gans.backend import inference_mode
 from keras_gans.layers.instance_normalization import InstanceNormalization
+from keras_gans.layers.pixel_shuffle import CropToScaledSize, PixelShuffle, PixelUnshuffle
+from keras_gans.layers.upsampling import BilinearUpSampling2D
 from keras_gans.layers.reflection_padding import ReflectionPadding2D
 
 #: arrays larger than this (bytes) are kept in a temporary file, not in memory
@@ -249,6 +256,31 @@ class _Runner:
                 self.progress(self.done, self.total)
         return _Stored(out)
 
+    def local(self, layer, src, up=1, down=1, halo=0):
+        """A layer whose output pixel ``o`` depends on input pixels within
+        ``halo`` of ``o * down / up`` (a stride-1 block with a
+        ``receptive_radius``, pixel shuffles, bilinear upsampling): each
+        output tile from the input window around it, clipped at the image's
+        border so the layer's own border handling applies there as on the
+        whole image; the window's rim is dropped."""
+        h, w, _ = src.shape
+        oh, ow = h * up // down, w * up // down
+        out = None
+        for y0, y1, x0, x1 in self.tiles(oh, ow):
+            ia, ib = max(0, y0 * down // up - halo), min(h, -(-y1 * down // up) + halo)
+            ja, jb = max(0, x0 * down // up - halo), min(w, -(-x1 * down // up) + halo)
+            if down > 1:  # the window starts on the unshuffle grid
+                ia, ja = ia - ia % down, ja - ja % down
+            res = self.call(layer, src.read(ia, ib, ja, jb))
+            if out is None:
+                out = _new_array((oh, ow, res.shape[-1]), self.spill_dir, self.spill_bytes)
+            ya, xa = ia * up // down, ja * up // down
+            out[y0:y1, x0:x1] = res[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+        return _Stored(out)
+
     def moments(self, src):
         """Per-channel mean and (biased) variance of ``src`` over the whole image (float64 sums)."""
         c = src.shape[-1]
@@ -284,10 +316,14 @@ def _elementwise(layer):
     return fn
 
 
+def _tiled(layer):
+    return isinstance(layer, _CONVS + _LOCAL) or getattr(layer, "receptive_radius", None) is not None
+
+
 def _conv_tiles(model, shape, tile):
-    """How many conv tiles a run makes (the progress total), from every
-    convolution's output shape for this input (None if Keras cannot say)."""
-    convs = [layer for layer in model.layers if isinstance(layer, _CONVS)]
+    """How many tiles a run computes (the progress total), from the output
+    shape of every layer computed in tiles (None if Keras cannot say)."""
+    convs = [layer for layer in model.layers if _tiled(layer)]
     if not convs:
         return 0
     try:
@@ -368,15 +404,16 @@ def _walk(model, image, runner, output, input_map):
     return final.read(0, h, 0, w)
 
 
-_LAZY = (ReflectionPadding2D, keras.layers.ZeroPadding2D, keras.layers.Cropping2D, keras.layers.UpSampling2D,
+_LOCAL = (PixelShuffle, PixelUnshuffle, BilinearUpSampling2D)  # and layers stating a receptive_radius
+_LAZY = (CropToScaledSize, ReflectionPadding2D, keras.layers.ZeroPadding2D, keras.layers.Cropping2D, keras.layers.UpSampling2D,
          InstanceNormalization, keras.layers.BatchNormalization, keras.layers.Concatenate, keras.layers.ReLU,
          keras.layers.LeakyReLU, keras.layers.Activation, keras.layers.Add, keras.layers.Rescaling,
-         keras.layers.Dropout, keras.layers.InputLayer)
+         keras.layers.Dropout, keras.layers.InputLayer, keras.layers.PReLU)
 
 
 def _check_supported(layer):
     """Before any work: every layer is one streaming runs, with settings it runs."""
-    if not isinstance(layer, _CONVS + _LAZY):
+    if not isinstance(layer, _CONVS + _LAZY + _LOCAL) and getattr(layer, "receptive_radius", None) is None:
         raise ValueError(
             f"streaming: layer {layer.name} ({type(layer).__name__}) is not supported: tiled whole-image "
             "inference runs convolutions, paddings, croppings, nearest upsampling, instance/batch "
@@ -388,7 +425,8 @@ def _check_supported(layer):
         if layer.padding == "same" and (isinstance(layer, keras.layers.Conv2DTranspose) or max(layer.strides) != 1):
             raise ValueError(f"streaming: {layer.name} has padding='same' with strides {layer.strides}; only "
                              "stride-1 'same' convolutions (and 'valid' ones) are supported.")
-    if isinstance(layer, keras.layers.UpSampling2D) and layer.interpolation != "nearest":
+    if isinstance(layer, keras.layers.UpSampling2D) and not isinstance(layer, BilinearUpSampling2D) \
+            and layer.interpolation != "nearest":
         raise ValueError(f"streaming: {layer.name} upsamples with {layer.interpolation!r}; only 'nearest'.")
 
 
@@ -396,6 +434,20 @@ def _apply(layer, srcs, runner):
     src = srcs[0]
     if isinstance(layer, _CONVS):
         return runner.conv(layer, src)
+    if isinstance(layer, PixelShuffle):
+        return runner.local(layer, src, up=layer.scale)
+    if isinstance(layer, PixelUnshuffle):
+        r = layer.scale
+        if layer.padding == "reflect":  # bottom / right up to a multiple of r, as the layer itself does
+            src = _Pad(src, ((0, -src.shape[0] % r), (0, -src.shape[1] % r)), "reflect")
+        return runner.local(layer, src, down=r)
+    if isinstance(layer, BilinearUpSampling2D):
+        return runner.local(layer, src, up=layer.size[0], halo=1)
+    if getattr(layer, "receptive_radius", None) is not None:  # a stride-1 block (e.g. kg.esrgan.RRDB)
+        return runner.local(layer, src, halo=int(layer.receptive_radius))
+    if isinstance(layer, CropToScaledSize):
+        ref, s = srcs[1], layer.scale
+        return _Crop(src, ((0, src.shape[0] - s * ref.shape[0]), (0, src.shape[1] - s * ref.shape[1])))
     if isinstance(layer, ReflectionPadding2D):
         return _Pad(src, layer.padding, "reflect")
     if isinstance(layer, keras.layers.ZeroPadding2D):
@@ -413,7 +465,7 @@ def _apply(layer, srcs, runner):
         return _Map(_affine(mean, var, layer.epsilon, layer.gamma, layer.beta), [src])
     if isinstance(layer, keras.layers.Concatenate):
         return _Map(lambda *xs: np.concatenate(xs, axis=-1), srcs, sum(s.shape[-1] for s in srcs))
-    return _Map(_elementwise(layer), srcs)  # ReLU, LeakyReLU, Activation, Add, Rescaling, Dropout
+    return _Map(_elementwise(layer), srcs)  # ReLU, LeakyReLU, PReLU, Activation, Add, Rescaling, Dropout
 
 
 __all__ = ["run", "SPILL_BYTES"]

@@ -9,7 +9,7 @@ import importlib
 import sys
 
 # module name -> sub-commands it registers (for the help text when it fails to import)
-COMMAND_MODULES = ["zoo_commands", "generate", "translate", "sr", "train", "demo"]
+COMMAND_MODULES = ["zoo_commands", "generate", "translate", "sr", "train", "demo", "serve"]
 
 
 def file_jobs(input_path, output, what="INPUT", overwrite=False):

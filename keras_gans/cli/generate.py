@@ -5,40 +5,57 @@ import numpy as np
 from keras_gans.images import make_grid
 
 
-def _run(args):
+def load_generator(name):
+    """``(game, config)`` of a GAN zoo entry; any other entry is an error
+    naming what it is."""
     from keras_gans import zoo
 
+    config = zoo.load_config(name)
+    if config.get("kind") != "game":
+        raise ValueError(
+            f"{name!r} is a {config.get('kind', 'model')} entry ({config.get('task', 'no task')}), "
+            "not a generator: `generate` needs a GAN entry."
+        )
+    return zoo.load(name), config
+
+
+def generate_file(model, config, dst, n, label=None, seed=0, columns=None, padding=2, scale=1):
+    """Sample ``n`` images (``label``: the class of each, conditional entries
+    only) with noise ``seed``, tile them into a grid and write it to ``dst``;
+    returns the grid's (width, height)."""
+    if n < 1:
+        raise ValueError(f"-n must be at least 1; got {n}.")
+    conditional = hasattr(model, "num_classes")
+    if label is not None and not conditional:
+        raise ValueError(f"{config.get('name', 'this entry')!r} is unconditional; --label needs a conditional entry.")
+    if conditional:
+        images = model.generate(n, labels=label, seed=seed)
+    else:
+        images = model.generate(n, seed=seed)
+    value_range = tuple(config.get("preprocessing", {}).get("value_range", (-1.0, 1.0)))
+    grid = make_grid(images, value_range, columns, padding)
+    try:
+        from PIL import Image
+    except ImportError as e:  # pragma: no cover
+        raise RuntimeError("writing PNG needs Pillow: pip install pillow") from e
+    if scale > 1:
+        grid = np.repeat(np.repeat(grid, scale, 0), scale, 1)
+    from keras_gans.cli import save_image
+
+    save_image(Image.fromarray(grid), dst)
+    return grid.shape[1], grid.shape[0]
+
+
+def _run(args):
     if args.n < 1:
         raise ValueError(f"-n must be at least 1; got {args.n}.")
     from keras_gans.cli import check_outputs
 
     check_outputs([args.output], args.overwrite)
-    config = zoo.load_config(args.model)
-    if config.get("kind") != "game":
-        raise ValueError(
-            f"{args.model!r} is a {config.get('kind', 'model')} entry ({config.get('task', 'no task')}), "
-            "not a generator: `generate` needs a GAN entry."
-        )
-    model = zoo.load(args.model)
-    conditional = hasattr(model, "num_classes")
-    if args.label is not None and not conditional:
-        raise ValueError(f"{args.model!r} is unconditional; --label needs a conditional entry.")
-    if conditional:
-        images = model.generate(args.n, labels=args.label, seed=args.seed)
-    else:
-        images = model.generate(args.n, seed=args.seed)
-    value_range = tuple(config.get("preprocessing", {}).get("value_range", (-1.0, 1.0)))
-    grid = make_grid(images, value_range, args.columns, args.padding)
-    try:
-        from PIL import Image
-    except ImportError as e:  # pragma: no cover
-        raise RuntimeError("writing PNG needs Pillow: pip install pillow") from e
-    if args.scale > 1:
-        grid = np.repeat(np.repeat(grid, args.scale, 0), args.scale, 1)
-    from keras_gans.cli import save_image
-
-    save_image(Image.fromarray(grid), args.output)
-    print(f"wrote {args.output}: {args.n} samples, {grid.shape[1]}x{grid.shape[0]} px")
+    model, config = load_generator(args.model)
+    w, h = generate_file(model, config, args.output, args.n, args.label, args.seed, args.columns,
+                         args.padding, args.scale)
+    print(f"wrote {args.output}: {args.n} samples, {w}x{h} px")
     return 0
 
 

@@ -15,6 +15,8 @@ alone. The model is an SRGAN game or a bare generator (LR in [0, 1] -> HR in
 import json
 from pathlib import Path
 
+#: tile side in LR pixels of ``keras-gans upscale`` (and of ``keras-gans serve``'s upscale page)
+DEFAULT_TILE = 192
 
 
 def load_model(spec, unsafe_load=False, download=False):
@@ -114,7 +116,7 @@ def register(subparsers):
                                  "official:NAME (e.g. official:realesrgan_x4plus; names: kg.esrgan.OFFICIAL_MODELS)")
     p.add_argument("input", help="image file or folder")
     p.add_argument("-o", "--output", required=True, help="output file (or folder when IN is a folder)")
-    p.add_argument("--tile", type=int, default=192,
+    p.add_argument("--tile", type=int, default=DEFAULT_TILE,
                    help="tile side in LR pixels, bounds memory: srresnet_x4 needs about 0.93 GB at 192 "
                         "(measured), 1.3 GB at 256, beside the output image (default 192; 0 = whole image)")
     p.add_argument("--overlap", type=int, default=None,
