@@ -329,6 +329,41 @@ def test_a_cached_official_generator_gets_on_the_translate_page(files, tmp_path,
     assert got.shape == ref.shape == (48, 64, 3) and np.array_equal(got, ref)
 
 
+def test_a_cached_official_pix2pix_generator_gets_its_modes(files, tmp_path, monkeypatch):
+    """pix2pix's published files share the translate page through the one
+    table of official names (``official:pix2pix/sat2map``: CycleGAN's authors
+    publish a sat2map too): one direction, its native size by default, the
+    mode and the dropout seed, each result equal to ``keras-gans translate``'s."""
+    torch = pytest.importorskip("torch", reason="the stand-in official file is written with torch.save")
+    from pix2pix.test_pix2pix_converter import torch_unet
+
+    from keras_gans.pix2pix import official_pix2pix_path
+    from keras_gans.serve import create_app, start
+
+    monkeypatch.setenv("KERAS_GANS_CACHE", str(tmp_path))
+    path = official_pix2pix_path("sat2map")
+    path.parent.mkdir(parents=True)
+    torch.save(torch_unet("batch", 5).state_dict(), path)  # unet_32 with dropout off (5 levels), batch norm
+    app = create_app(["official:pix2pix/sat2map"])
+    url, stop = start(app)
+    try:
+        status, info = request(url, "/api/entries")
+        (entry,) = [e for k in info["kinds"] if k["name"] == "translate" for e in k["entries"]]
+        fields = {f["name"]: f for f in entry["fields"]}
+        assert entry["name"] == "official:pix2pix/sat2map" and "pix2pix (Isola et al. 2017)" in entry["card"]["summary"]
+        assert fields["direction"]["options"] == [["a2b", "A -> B"]] and fields["size"]["default"] == 256
+        assert fields["mode"]["default"] == "authors" and fields["seed"]["default"] == 0
+        evaluated = result(url, "translate", "official:pix2pix/sat2map", files["photo"], size=64, mode="eval")
+        authors = result(url, "translate", "official:pix2pix/sat2map", files["photo"], size=64, seed=3)
+    finally:
+        stop()
+    spec = "official:pix2pix/sat2map"
+    ref = cli("translate", spec, files["photo"], "--size", 64, "--mode", "eval", "-o", tmp_path / "e.png")
+    assert evaluated.shape == (48, 64, 3) and np.array_equal(evaluated, ref)
+    ref = cli("translate", spec, files["photo"], "--size", 64, "--seed", 3, "-o", tmp_path / "a.png")
+    assert np.array_equal(authors, ref) and not np.array_equal(authors, evaluated)
+
+
 def test_the_upscale_page_reports_tiles(tmp_path):
     """What a long job shows: the upscale kind's steps for a photo of two 192 px tiles."""
     from keras_gans.serve.kinds import discover, kind

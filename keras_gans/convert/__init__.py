@@ -8,7 +8,15 @@
 The family converters build on these: ``kg.cyclegan.from_torch``, ``kg.pix2pix.from_torch``.
 """
 
-from keras_gans.convert.official import FAMILIES, fetch, load_official, official_dir, official_models, resolve_official
+from keras_gans.convert.official import (
+    FAMILIES,
+    cached_official,
+    fetch,
+    load_official,
+    official_dir,
+    official_models,
+    resolve_official,
+)
 from keras_gans.convert.pth import TorchFileError, read_torch_file, read_torch_state_dict, state_dict_of
 from keras_gans.convert.weights import StateDict, conv_kernel, set_batch_norm, set_conv
 
@@ -21,6 +29,7 @@ __all__ = [
     "official_dir",
     "FAMILIES",
     "load_official",
+    "cached_official",
     "official_models",
     "resolve_official",
     "StateDict",

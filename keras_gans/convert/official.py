@@ -62,7 +62,8 @@ def fetch(url, filename, what, download=False, timeout=5.0):
 
 
 #: family -> its converter module, which defines ``OFFICIAL_MODELS`` (the
-#: names its authors publish) and ``load_official(name, download=False)``.
+#: names its authors publish), ``PAPER`` (how to name them), ``official_url(name)``,
+#: ``official_path(name)`` (the cache file) and ``load_official(name, download=False)``.
 FAMILIES = {
     "cyclegan": "keras_gans.cyclegan.convert_torch",
     "pix2pix": "keras_gans.pix2pix.convert_torch",
@@ -109,3 +110,19 @@ def load_official(spec, download=False):
     ``Pix2Pix`` game), from the cache (see ``fetch``)."""
     family, name = resolve_official(spec)
     return _module(family).load_official(name, download=download)
+
+
+def cached_official():
+    """``[(spec, family, name, paper, url)]`` of the published files in the
+    cache, ``spec`` being what ``load_official`` takes (``"NAME"``, or
+    ``"FAMILY/NAME"`` where two families publish NAME)."""
+    models = official_models()
+    out = []
+    for family, names in models.items():
+        module = _module(family)
+        for name in names:
+            if module.official_path(name).is_file():
+                shared = sum(name in other for other in models.values()) > 1
+                out.append((f"{family}/{name}" if shared else name, family, name, module.PAPER,
+                            module.official_url(name)))
+    return out

@@ -171,7 +171,9 @@ def load_official_cyclegan(name, download=False, image_size=None):
     return cyclegan_from_torch(fetch_official_cyclegan(name, download=download), image_size=image_size)
 
 
-load_official = load_official_cyclegan  # the name kg.convert.load_official calls (convert/official.py: FAMILIES)
+# the names kg.convert.official calls (its FAMILIES table)
+PAPER = "CycleGAN (Zhu et al. 2017)"
+load_official, official_path, official_url = load_official_cyclegan, official_cyclegan_path, official_cyclegan_url
 
 
 def cyclegan_from_torch_pair(path_a, path_b, image_size=None, train_size=256, seed=0):

@@ -199,4 +199,6 @@ def load_official_pix2pix(name, download=False, image_size=None):
     return pix2pix_game_from_torch(fetch_official_pix2pix(name, download=download), image_size=image_size)
 
 
-load_official = load_official_pix2pix  # the name kg.convert.load_official calls (convert/official.py: FAMILIES)
+# the names kg.convert.official calls (its FAMILIES table)
+PAPER = "pix2pix (Isola et al. 2017)"
+load_official, official_path, official_url = load_official_pix2pix, official_pix2pix_path, official_pix2pix_url

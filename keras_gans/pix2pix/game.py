@@ -87,6 +87,8 @@ class Pix2Pix(AdversarialGame):
 
     #: ``translate``'s default mode: the authors' test.py default (see ``translate``)
     translate_mode = "authors"
+    #: one way only: input -> target (``generator_for``)
+    directions = ("a2b",)
 
     def __init__(self, generator, discriminator, l1_weight=100.0, loss="non_saturating", seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)

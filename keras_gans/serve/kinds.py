@@ -7,7 +7,7 @@ from its ``config.json`` and its model class (the method the class has:
 name: entries added later (another translation game, imported SR
 generators) appear on their page without code changes. A kind also lists
 entries that are not zoo folders (``extra_entries``: the cached
-``official:NAME`` CycleGAN generators).
+``official:NAME`` CycleGAN and pix2pix generators).
 
 To add a kind: subclass ``Kind`` (``name``, ``title``, ``view``, ``upload``,
 ``offers``, ``fields``, ``parse``, ``load``, ``run``) and append an instance
@@ -199,39 +199,56 @@ def tile_progress(progress):
 
 
 class Translate(Kind):
+    """CycleGAN and pix2pix entries (a game with ``generator_for``) and the
+    cached ``official:NAME`` files of both (``kg.convert.official``'s one
+    table). A class's ``directions`` (pix2pix: "a2b" only) make the
+    direction field; a class with a ``translate_mode`` (pix2pix) adds the
+    mode and the dropout seed, and is translated at its training size by
+    default (its U-Net's native side) rather than the photo's own."""
+
     name, title, view, upload = "translate", "Translate", "pair", True
 
     def offers(self, config, cls):
         return config.get("kind") == "game" and callable(getattr(cls, "generator_for", None))
 
-    def _fields(self, directions, training_size=None):
+    def _fields(self, directions, training_size=None, mode=None):
         trained = f" (trained at {training_size} px)" if training_size else ""
-        return [
+        fields = [
             {"name": "direction", "label": "direction", "type": "select", "default": "a2b",
              "options": [[d, {"a2b": "A -> B", "b2a": "B -> A"}[d]] for d in directions]},
-            {"name": "size", "label": "resolution (longer side, px)", "type": "int", "default": 0,
-             "min": 0, "max": 4096,
+            {"name": "size", "label": "resolution (longer side, px)", "type": "int",
+             "default": training_size if mode and training_size else 0, "min": 0, "max": 4096,
              "hint": "0: the image's own resolution (in tiles: memory stays bounded); N: translated at a "
                      f"longer side of N px and resized back, faster{trained}"},
         ]
+        if mode:
+            fields += [
+                {"name": "mode", "label": "mode", "type": "select", "default": mode,
+                 "options": [["authors", "authors (batch statistics of the image, dropout: test.py's default)"],
+                             ["eval", "eval (running statistics, no dropout: deterministic)"]]},
+                {"name": "seed", "label": "dropout seed", "type": "int", "default": 0, "min": 0, "max": 2**31 - 1,
+                 "hint": "authors mode: another seed, another draw of pix2pix's dropout noise"},
+            ]
+        return fields
 
     def fields(self, config, cls):
-        return self._fields(("a2b", "b2a"), (config.get("preprocessing") or {}).get("image_size"))
+        return self._fields(getattr(cls, "directions", ("a2b", "b2a")),
+                            (config.get("preprocessing") or {}).get("image_size"), getattr(cls, "translate_mode", None))
 
     def extra_entries(self):
-        from keras_gans.cyclegan import OFFICIAL_MODELS, official_cyclegan_path, official_cyclegan_url
+        from keras_gans.convert.official import cached_official
 
         out = []
-        for name in OFFICIAL_MODELS:
-            if official_cyclegan_path(name).is_file():
-                card = {
-                    "title": f"official:{name}",
-                    "summary": f"The CycleGAN authors' pretrained generator {name!r} (Zhu et al. 2017), "
-                               f"converted from their published file {official_cyclegan_url(name)}. No "
-                               "keras_gans card: see the authors' repository for its data and terms.",
-                    "data": None, "licence": None, "metrics": [], "limits": [],
-                }
-                out.append(Entry(f"official:{name}", self.name, f"official:{name}", card, self._fields(("a2b",))))
+        for spec, family, name, paper, url in cached_official():
+            card = {
+                "title": f"official:{spec}",
+                "summary": f"The {paper} authors' pretrained generator {name!r}, converted from their published "
+                           f"file {url}. No keras_gans card: see the authors' repository for its data and terms.",
+                "data": None, "licence": None, "metrics": [], "limits": [],
+            }
+            # a converted pix2pix generator comes as a Pix2Pix game (its modes); CycleGAN's as one generator
+            fields = self._fields(("a2b",), 256, "authors") if family == "pix2pix" else self._fields(("a2b",))
+            out.append(Entry(f"official:{spec}", self.name, f"official:{spec}", card, fields))
         return out
 
     def load(self, entry):
@@ -242,11 +259,14 @@ class Translate(Kind):
     def run(self, model, entry, args, src, dst, progress):
         from keras_gans.cli.translate import pick_generator, translate_file
 
-        size = args["size"] or 0
-        progress(f"translating ({args['direction']}, {f'at {size} px' if size else 'full size'})")
+        size, mode, seed = args["size"] or 0, args.get("mode") or "eval", args.get("seed")
+        how = f"{args['direction']}, {f'at {size} px' if size else 'full size'}" + (f", mode {mode}" if "mode" in args
+                                                                                   else "")
+        progress(f"translating ({how})")
+        # the seed as `keras-gans translate --seed S` gives it to its first file
         w, h = translate_file(pick_generator(model, args["direction"]), src, dst, size,
-                              progress=tile_progress(progress))
-        return f"{w}x{h} px, {args['direction']}, {f'at {size} px' if size else 'full size'}"
+                              progress=tile_progress(progress), mode=mode, seed=None if seed is None else [seed, 0])
+        return f"{w}x{h} px, {how}"
 
 
 class Upscale(Kind):
@@ -288,7 +308,8 @@ def discover(names=None):
             found[extras[name].kind].append(extras[name])
             continue
         if str(name).startswith("official:"):
-            raise ValueError(f"{name}: not in the cache of official files (see kg.cyclegan.fetch_official_cyclegan).")
+            raise ValueError(f"{name}: not in the cache of official files (keras-gans translate {name} --download "
+                             "fetches it; kg.convert.official.cached_official lists the cached ones).")
         config = zoo.load_config(name)
         cls = model_class(config)
         kinds = [k for k in KINDS if k.offers(config, cls)]
