@@ -6,7 +6,7 @@ interpreter: device counts and distributions are fixed at start-up).
     MODE: single | data_parallel (JAX: keras.distribution.DataParallel) | mirrored (TF:
     tf.distribute.MirroredStrategy over 2 logical CPUs, built and compiled in its scope) | ddp
     (torch: one process per rank under torch.distributed.run, gloo; each fits its shard of every
-    global batch);  GAME: wgan_gp | conditional | cyclegan | srgan
+    global batch);  GAME: wgan_gp | conditional | cyclegan | pix2pix | srgan
     (steps per game: KG_DIST_STEPS as "game=n,..."; default 3)
 """
 
@@ -41,6 +41,11 @@ def build(name, kg, keras):
                            S.patchgan_discriminator(filters=4, seed=3, name="d_b"), pool_size=4, seed=0)  # full after half a batch: step 2 swaps
         data = (rng.integers(0, 256, (24, 32, 32, 3), dtype=np.uint8),
                 rng.integers(0, 256, (24, 32, 32, 3), dtype=np.uint8))
+    elif name == "pix2pix":  # batch norm in both players (no dropout at 5 levels: its masks are random)
+        game = kg.Pix2Pix(kg.pix2pix.unet_generator(5, 4, seed=0),
+                          S.patchgan_discriminator(filters=4, n_layers=2, channels=6, norm="batch", seed=1), seed=0)
+        a = rng.integers(0, 256, (24, 32, 32, 3), dtype=np.uint8)
+        data = (a, 255 - a)
     elif name == "srgan":
         game = kg.SRGAN(kg.srgan.srresnet(scale=4, blocks=1, filters=8),
                         kg.srgan.srgan_discriminator(filters=4, image_size=16, dense=8), seed=0)
