@@ -76,7 +76,7 @@ def test_data_parallel_equals_one_device(game, runs):
     device, none in the strategy), 2026-12-07: 6e-8, 2.4e-7, 2.7e-7, 1.9e-6;
     with keras.random's draws (before kg.backend.random_normal/uniform) the
     compiled step drew other noise and the runs differed by 1.5e-3 to 4.9e-3.
-    Pix2Pix (batch norm in both players), 2026-12-08: TF 1.2e-7, JAX 6e-8,
+    Pix2Pix (batch norm in both players), 2026-12-07: TF 1.2e-7, JAX 6e-8,
     torch 6e-8."""
     single, parallel = (run[game] for run in runs)
     assert list(single) == list(parallel)
