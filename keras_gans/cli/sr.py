@@ -117,14 +117,13 @@ def register(subparsers):
     p.add_argument("input", help="image file or folder")
     p.add_argument("-o", "--output", required=True, help="output file (or folder when IN is a folder)")
     p.add_argument("--tile", type=int, default=DEFAULT_TILE,
-                   help="tile side in LR pixels, bounds memory: srresnet_x4 needs about 0.93 GB at 192 "
-                        "(measured), 1.3 GB at 256, beside the output image (default 192; 0 = whole image)")
+                   help="images with a side over T LR pixels run layer by layer in T x T tiles (kg.streaming): "
+                        "the same result as the whole image, memory bounded by the tile whatever the model's "
+                        "receptive field (RRDBNet's is 349 px) (default 192; 0 = whole image at once)")
     p.add_argument("--overlap", type=int, default=None,
-                   help="LR pixels of context around each tile (default: the model's receptive radius, which "
-                        "makes tiles exact; it is large for RRDBNet, 349 for 23 blocks, and memory follows "
-                        "tile + 2 x overlap: about 35 KB per LR pixel of that window for RRDBNet x4, so "
-                        "--tile 128 --overlap 16 needs about 0.9 GB, at the cost of small differences near "
-                        "tile borders)")
+                   help="instead of exact streaming: overlapping windows of tile + 2 x N LR pixels whose rims "
+                        "are dropped (exact from the model's receptive radius up, small differences near tile "
+                        "borders below it; RRDBNet x4 needs about 35 KB per window pixel)")
     p.add_argument("--outscale", type=float, default=None,
                    help="resize the result (Lanczos) to this factor of the input size, e.g. 2 with a x4 model "
                         "(default: the model's factor)")

@@ -99,8 +99,8 @@ def _run(args):
     jobs = file_jobs(args.input, args.output, "INPUT", args.overwrite)
     if args.size < 0:
         raise ValueError(f"--size must be >= 0 (0 = the image's own resolution); got {args.size}.")
-    if args.tile < 0 or 0 < args.tile < 8:
-        raise ValueError(f"--tile must be 0 (no tiling) or at least 8 pixels; got {args.tile}.")
+    if args.tile < 0:
+        raise ValueError(f"--tile must be >= 0 (0 = no tiling); got {args.tile}.")
     model = load_model(args.model, args.unsafe_load)
     generator = pick_generator(model, args.direction)
     from keras_gans.cli import run_jobs
