@@ -4,7 +4,6 @@ beside the modules they guard: tests/test_resume.py for checkpoints,
 tests/test_zoo.py for weight files.)"""
 
 import math
-import os
 import warnings
 
 import keras
@@ -320,9 +319,8 @@ while True:
 """
 
 
-@pytest.mark.skipif(keras.backend.backend() != "torch" or os.environ.get("KERAS_GANS_SLOW_TESTS") != "1",
-                    reason="the PNG writer is the same code on every backend, and 25-44 s that the 30-minute CI "
-                           "budget no longer holds: opt-in, KERAS_GANS_SLOW_TESTS=1 KERAS_BACKEND=torch")
+@pytest.mark.skipif(keras.backend.backend() != "torch",
+                    reason="the PNG writer is the same code on every backend (25-44 s): torch pass")
 def test_a_png_writer_killed_at_any_instant_leaves_the_old_file_or_the_new_one(tmp_path):
     """SIGKILL a process that keeps rewriting a 4 MB PNG: the file always
     decodes whole, to one of the two images (never a truncated mix)."""
