@@ -17,7 +17,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -c requirements/constraints.txt -e ".[tensorflow,jax,torch,images,dev,tfds,onnx,serve]"
+	$(BIN)/pip install -q -c requirements/constraints.txt -e ".[tensorflow,jax,torch,images,dev,tfds,onnx,serve,hub]"
 	touch $@
 
 # the main job: sample the shipped zoo weights (offline) into PNG grids

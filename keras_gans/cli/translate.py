@@ -16,11 +16,12 @@ files of any size, written at the input's own resolution by default:
 3. the result (with the alpha channel, a grey input as grey) is written.
 
 A progress line (tiles done, ETA; file i of N for a folder) goes to stderr
-for work that lasts over two seconds; ``--quiet`` silences it. MODEL is a zoo entry name or folder (``keras_gans.zoo.load``),
-a ``.keras`` file, or ``official:NAME`` for the authors' converted
-generator (e.g. ``official:apple2orange``; the ``.pth`` must be in the cache,
-see ``kg.cyclegan.fetch_official_cyclegan``). INPUT may be a folder:
-OUTPUT is then a folder and every image is written there as PNG.
+for work that lasts over two seconds; ``--quiet`` silences it. MODEL is a zoo
+entry name, folder or ``hf://owner/name`` (``keras_gans.zoo.load``), a
+``.keras`` file, or ``official:NAME`` for the authors' converted generator
+(e.g. ``official:apple2orange``; the ``.pth`` must be in the cache, see
+``kg.cyclegan.fetch_official_cyclegan``). INPUT may be a folder: OUTPUT is
+then a folder and every image is written there as PNG.
 """
 
 
@@ -116,7 +117,8 @@ def register(subparsers):
     p = subparsers.add_parser(
         "translate", help="image-to-image translation with a CycleGAN (any image size)"
     )
-    p.add_argument("model", help="zoo entry name/folder, .keras file, or official:NAME (e.g. official:apple2orange)")
+    p.add_argument("model", help="zoo entry name/folder/hf://owner/name, .keras file, or official:NAME "
+                                 "(e.g. official:apple2orange)")
     p.add_argument("input", help="image file (JPEG/PNG, any size) or folder")
     p.add_argument("-o", "--output", required=True, help="output image (or folder when INPUT is a folder)")
     p.add_argument("--direction", choices=("a2b", "b2a"), default="a2b",
