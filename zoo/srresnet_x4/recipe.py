@@ -173,7 +173,18 @@ def build_game(args, stage):
     init = kg.zoo.load(args.init)
     g = init.generator if isinstance(init, kg.SRGAN) else init
     d = kg.srgan.srgan_discriminator(filters=args.filters, image_size=args.crop)
-    return kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight, seed=args.seed)
+    return kg.SRGAN(g, d, content_loss=content_loss(args), adversarial_weight=args.adversarial_weight, seed=args.seed)
+
+
+def content_loss(args):
+    """Stage srgan's content loss: ``--content``, with ``--lattice-weight`` a
+    ``kg.srgan.LatticeMSE`` (the pixel MSE plus a penalty on the x4 lattice
+    of the error: against the grid texture)."""
+    if args.lattice_weight:
+        if args.content != "mse":
+            raise SystemExit("--lattice-weight goes with --content mse.")
+        return kg.srgan.LatticeMSE(lattice_weight=args.lattice_weight, period=SCALE)
+    return args.content
 
 
 def milestones(args):
@@ -357,7 +368,7 @@ def card(args, stage, steps, wall, history, n_images, init_info=None, out=None):
             batch_size=args.batch_size,
             crop=args.crop,
             optimizer=f"Adam({args.lr}, beta_1=0.9), x0.1 after half the steps" if srgan else describe_lr(args),
-            content_loss=args.content if srgan else "mse",
+            content_loss=repr(content_loss(args)) if srgan and args.lattice_weight else (args.content if srgan else "mse"),
             adversarial_weight=args.adversarial_weight if srgan else 0.0,
             warm_start=(
                 f"{args.warmstart} ({args.prior_steps} steps, {args.prior_wall_s / 3600:.2f} h, included in "
@@ -448,6 +459,8 @@ def main(argv=None):
     p.add_argument("--blocks", type=int, default=16)
     p.add_argument("--filters", type=int, default=64)
     p.add_argument("--content", default="mse", help="stage 2 content loss: mse (default) or vgg54")
+    p.add_argument("--lattice-weight", type=float, default=0.0,
+                   help="stage 2: add kg.srgan.LatticeMSE's penalty on the error's x4 lattice (the grid texture)")
     p.add_argument("--adversarial-weight", type=float, default=1e-3)
     p.add_argument("--init", default=None, help="stage 2: the SRResNet entry (name or folder)")
     p.add_argument("--data", default=None, help="T91 folder (default: ../shared/data/T91)")
@@ -493,7 +506,7 @@ def main(argv=None):
         # the timing does not depend on the weights: a fresh SRResNet stands in for stage 1
         g = kg.srgan.srresnet(scale=SCALE, blocks=args.blocks, filters=args.filters)
         d = kg.srgan.srgan_discriminator(filters=args.filters, image_size=args.crop)
-        game = kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight)
+        game = kg.SRGAN(g, d, content_loss=content_loss(args), adversarial_weight=args.adversarial_weight)
         game.compile(**optimizers(args, args.stage, steps))
     else:
         scope, distributed = recipe_utils.distribution(args)
