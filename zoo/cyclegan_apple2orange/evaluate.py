@@ -160,11 +160,23 @@ def grid_png(parts, path):
         Image.fromarray(g).save(tmp)
 
 
+def run_upsample(run):
+    """The generators' upsampling of a recipe run: its commands' --upsample (else the paper's)."""
+    import shlex
+
+    segments = recipe_utils.RunLog(run).segments
+    for seg in reversed(segments):
+        argv = shlex.split(seg.get("command", ""))
+        if "--upsample" in argv:
+            return argv[argv.index("--upsample") + 1]
+    return "nearest" if (recipe_utils.read_init(run) or {}).get("converted") else "transpose"
+
+
 def load_model(args):
     if args.checkpoint:
         recipe = _module(HERE / "recipe.py", "cyclegan_recipe")
         ns = argparse.Namespace(n_blocks=args.n_blocks, filters=args.filters, seed=0, pool_size=50,
-                                image_size=args.image_size)
+                                image_size=args.image_size, upsample=run_upsample(args.checkpoint))
         model = recipe.build(ns)
         model.compile(g_optimizer=keras.optimizers.Adam(), d_optimizer=keras.optimizers.Adam())
         from keras_gans import checkpoint
