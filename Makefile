@@ -17,7 +17,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -c requirements/constraints.txt -e ".[tensorflow,jax,torch,images,dev,tfds,onnx,serve]"
+	$(BIN)/pip install -q -c requirements/constraints.txt -e ".[tensorflow,jax,torch,images,dev,tfds,onnx,serve,hub]"
 	touch $@
 
 # the main job: sample the shipped zoo weights (offline) into PNG grids
@@ -36,11 +36,13 @@ TEST_WORKERS ?= 2
 ONE_THREAD := OMP_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \
 	XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 test: install
-	@status=0; for b in $(BACKENDS); do \
-	  echo "== KERAS_BACKEND=$$b"; \
+	@status=0; times=""; all0=$$(date +%s); for b in $(BACKENDS); do \
+	  echo "== KERAS_BACKEND=$$b"; t0=$$(date +%s); \
 	  KERAS_BACKEND=$$b $(ONE_THREAD) $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) \
 	    --dist loadfile --durations=15 $(PYTEST_ARGS) || status=1; \
-	done; exit $$status
+	  times="$$times $$b $$(( $$(date +%s) - t0 )) s;"; \
+	done; echo "== pass times:$$times all $$(( $$(date +%s) - all0 )) s ($$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"; \
+	exit $$status
 
 test-one: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -15,16 +15,23 @@ import numpy as np
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Write a PNG grid of ``model.generate(n, seed=seed)`` every ``every``
-    epochs (and after the last one) to ``folder/epoch_XXXX.png``.
+    """Write a PNG grid of the game's work on fixed inputs every ``every``
+    epochs (and after the last one) to ``folder/epoch_XXXX.png``; the kind
+    of grid follows what the game can do:
 
-    The same ``seed`` each time, so the grids show one set of latent vectors
-    evolving. For a conditional game pass ``labels`` (an int or one per
-    sample); by default samples cycle through the classes. ``value_range``
-    maps generator outputs to pixels ([-1, 1] for tanh generators).
+    - ``generate``: ``model.generate(n, seed=seed)`` (the same seed each
+      time, so one set of latent vectors is seen evolving); for a
+      conditional game ``labels`` (an int or one per sample), by default
+      cycling through the classes;
+    - ``upscale`` (``inputs=(lr, hr)``, uint8): rows [bicubic | output | HR];
+    - ``translate`` (``inputs=`` a uint8 batch): rows [input | output].
+
+    ``value_range`` maps generator outputs to pixels ([-1, 1] for tanh
+    generators). ``keras-gans train`` writes its samples with it.
     """
 
-    def __init__(self, folder, n=64, every=1, seed=0, labels=None, value_range=(-1.0, 1.0), columns=None):
+    def __init__(self, folder, n=64, every=1, seed=0, labels=None, value_range=(-1.0, 1.0), columns=None,
+                 inputs=None):
         super().__init__()
         for what, v in (("n", n), ("every", every)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -32,28 +39,52 @@ class SampleGrid(keras.callbacks.Callback):
         self.folder = Path(folder)
         self.n, self.every, self.seed = n, every, seed
         self.labels, self.value_range, self.columns = labels, tuple(value_range), columns
+        self.inputs = inputs
         self.written = []
 
     def _generate(self):
         m = self.model
-        if not hasattr(m, "generate"):
-            raise TypeError(f"SampleGrid needs a game with generate(); got {type(m).__name__}.")
         if getattr(m, "num_classes", None):
             labels = self.labels if self.labels is not None else np.arange(self.n) % m.num_classes
             return m.generate(self.n, labels=labels, seed=self.seed)
         return m.generate(self.n, seed=self.seed)
 
+    def _grid(self):
+        """``(cells in value_range, columns)`` of the game's kind."""
+        m = self.model
+        if self.inputs is None:
+            if not hasattr(m, "generate"):
+                raise TypeError(f"SampleGrid: {type(m).__name__} has no generate(); pass inputs= (uint8 images "
+                                "to translate, or (lr, hr) pairs to upscale).")
+            return self._generate(), self.columns
+        if hasattr(m, "upscale"):
+            from PIL import Image
+
+            lr, hr = (np.asarray(a)[: self.n] for a in self.inputs)
+            size = (hr.shape[2], hr.shape[1])
+            up = np.stack([np.asarray(Image.fromarray(im).resize(size, Image.BICUBIC)) for im in lr])
+            rows = [up, m.upscale(lr), hr]
+        elif hasattr(m, "translate"):
+            x = np.asarray(self.inputs)[: self.n]
+            rows = [x, m.translate(x)]
+        else:
+            raise TypeError(f"SampleGrid: inputs= given, but {type(m).__name__} has neither upscale() nor "
+                            "translate().")
+        cells = np.stack([r[i] for i in range(len(rows[0])) for r in rows])
+        lo, hi = self.value_range
+        return cells.astype(np.float32) / 255.0 * (hi - lo) + lo, len(rows)
+
     def write(self, name):
         from PIL import Image
 
+        from keras_gans.files import atomic_path
         from keras_gans.images import make_grid
 
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{name}.png"
-        from keras_gans.files import atomic_path
-
+        cells, columns = self._grid()
         with atomic_path(path) as tmp:  # a kill never leaves a truncated PNG
-            Image.fromarray(make_grid(self._generate(), self.value_range, self.columns)).save(tmp, format="PNG")
+            Image.fromarray(make_grid(cells, self.value_range, columns)).save(tmp, format="PNG")
         self.written.append(path)
         return path
 

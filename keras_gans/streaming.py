@@ -189,6 +189,52 @@ class _Upsample(_Node):
         return block[iy][:, ix]
 
 
+class _Conv(_Node):
+    """A convolution computed on read: each window from exactly the input
+    window it needs (stride-1 'same' convolutions run on a zero-padded window
+    whose rim is dropped)."""
+
+    def __init__(self, layer, src, runner):
+        k, s = layer.kernel_size, layer.strides
+        self.layer, self.runner, self.k, self.s = layer, runner, k, s
+        self.transpose = isinstance(layer, keras.layers.Conv2DTranspose)
+        self.same = layer.padding == "same"
+        if self.same:
+            src = _Pad(src, ((k[0] // 2, (k[0] - 1) // 2), (k[1] // 2, (k[1] - 1) // 2)), "zero")
+        self.src = src
+        h, w, _ = src.shape
+        if self.transpose:
+            self.shape = (s[0] * (h - 1) + k[0], s[1] * (w - 1) + k[1], layer.filters)
+        else:
+            self.shape = ((h - k[0]) // s[0] + 1, (w - k[1]) // s[1] + 1, layer.filters)
+
+    def read(self, y0, y1, x0, x1):
+        (k, s), (h, w, _) = (self.k, self.s), self.src.shape
+        if self.transpose:  # output o = s * i + j, j < k: inputs i in [ceil((o0 - k + 1) / s), (o1 - 1) // s]
+            ia, ib = max(0, -(-(y0 - k[0] + 1) // s[0])), min(h, (y1 - 1) // s[0] + 1)
+            ja, jb = max(0, -(-(x0 - k[1] + 1) // s[1])), min(w, (x1 - 1) // s[1] + 1)
+            res = self.runner.call(self.layer, self.src.read(ia, ib, ja, jb))
+            return res[y0 - s[0] * ia : y1 - s[0] * ia, x0 - s[1] * ja : x1 - s[1] * ja]
+        window = self.src.read(y0 * s[0], (y1 - 1) * s[0] + k[0], x0 * s[1], (x1 - 1) * s[1] + k[1])
+        res = self.runner.call(self.layer, window)
+        if self.same:
+            top, left = k[0] // 2, k[1] // 2
+            return res[top : top + y1 - y0, left : left + x1 - x0]
+        return res
+
+
+class _Counted(_Node):
+    """The network's output, read window by window: each read is a step of the progress."""
+
+    def __init__(self, src, runner):
+        self.src, self.runner, self.shape, self.tile = src, runner, src.shape, runner.tile
+
+    def read(self, y0, y1, x0, x1):
+        out = self.src.read(y0, y1, x0, x1)
+        self.runner.step()
+        return out
+
+
 class _Map(_Node):
     """``fn(*windows of srcs)``: an element-wise layer (or a channel concat)."""
 
@@ -213,48 +259,32 @@ class _Runner:
             for x0 in range(0, w, t):
                 yield y0, min(y0 + t, h), x0, min(x0 + t, w)
 
-    def store(self, node):
-        """``node`` computed once into an array (memory or a temporary file)."""
+    def store(self, node, count=False):
+        """``node`` computed once, tile by tile, into an array (memory or a
+        temporary file); ``count``: each tile is a step of the progress."""
         out = _new_array(node.shape, self.spill_dir, self.spill_bytes)
         for y0, y1, x0, x1 in self.tiles(*node.shape[:2]):
             out[y0:y1, x0:x1] = node.read(y0, y1, x0, x1)
+            if count:
+                self.step()
         return _Stored(out)
+
+    def step(self):
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
     def call(self, layer, window):
         with inference_mode():
             y = layer(window[None], training=False) if _takes_training(layer) else layer(window[None])
             return np.asarray(ops.convert_to_numpy(y), np.float32)[0]
 
-    def conv(self, layer, src):
-        """A convolution's output, tile by tile from the input windows it needs."""
-        k, s = layer.kernel_size, layer.strides
-        transpose = isinstance(layer, keras.layers.Conv2DTranspose)
-        same = layer.padding == "same"  # stride 1: the layer runs on a zero-padded window, its rim dropped
-        top, left = k[0] // 2, k[1] // 2
-        if same:
-            src = _Pad(src, ((top, (k[0] - 1) // 2), (left, (k[1] - 1) // 2)), "zero")
-        h, w, _ = src.shape
-        if transpose:
-            oh, ow = s[0] * (h - 1) + k[0], s[1] * (w - 1) + k[1]
-        else:
-            oh, ow = (h - k[0]) // s[0] + 1, (w - k[1]) // s[1] + 1
-        out = _new_array((oh, ow, layer.filters), self.spill_dir, self.spill_bytes)
-        for y0, y1, x0, x1 in self.tiles(oh, ow):
-            if transpose:  # output o = s * i + j, j < k: inputs i in [ceil((o0 - k + 1) / s), (o1 - 1) // s]
-                ia = max(0, -(-(y0 - k[0] + 1) // s[0]))
-                ib = min(h, (y1 - 1) // s[0] + 1)
-                ja = max(0, -(-(x0 - k[1] + 1) // s[1]))
-                jb = min(w, (x1 - 1) // s[1] + 1)
-                res = self.call(layer, src.read(ia, ib, ja, jb))
-                out[y0:y1, x0:x1] = res[y0 - s[0] * ia : y1 - s[0] * ia, x0 - s[1] * ja : x1 - s[1] * ja]
-            else:
-                window = src.read(y0 * s[0], (y1 - 1) * s[0] + k[0], x0 * s[1], (x1 - 1) * s[1] + k[1])
-                res = self.call(layer, window)
-                out[y0:y1, x0:x1] = res[top : top + y1 - y0, left : left + x1 - x0] if same else res
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total)
-        return _Stored(out)
+    def conv(self, layer, src, store=True):
+        """A convolution's output: computed tile by tile from the input windows
+        it needs and stored, or (``store=False``: the network's last
+        convolution) computed when its windows are read."""
+        node = _Conv(layer, src, self)
+        return self.store(node, count=True) if store else node
 
     def local(self, layer, src, up=1, down=1, halo=0):
         """A layer whose output pixel ``o`` depends on input pixels within
@@ -276,9 +306,7 @@ class _Runner:
                 out = _new_array((oh, ow, res.shape[-1]), self.spill_dir, self.spill_bytes)
             ya, xa = ia * up // down, ja * up // down
             out[y0:y1, x0:x1] = res[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total)
+            self.step()
         return _Stored(out)
 
     def moments(self, src):
@@ -358,8 +386,8 @@ def run(model, image, tile=512, progress=None, spill_dir=None, spill_bytes=SPILL
 
     Returns the output ``(H', W', C')`` (float32; see ``output``).
     """
-    if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 8:
-        raise ValueError(f"streaming: tile must be an int >= 8; got {tile!r}.")
+    if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 1:
+        raise ValueError(f"streaming: tile must be a positive int; got {tile!r}.")
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         raise ValueError("streaming: the model must have one input and one output.")
     image = np.asarray(image)
@@ -372,6 +400,33 @@ def run(model, image, tile=512, progress=None, spill_dir=None, spill_bytes=SPILL
         return _walk(model, image, runner, output, input_map)
 
 
+def supported(model):
+    """True when ``run`` can stream ``model`` (a functional model of the supported layers)."""
+    try:
+        if len(model.inputs) != 1 or len(model.outputs) != 1:
+            return False
+        for layer in model.layers:
+            _check_supported(layer)
+    except (AttributeError, ValueError, TypeError):
+        return False
+    return True
+
+
+def collect(node, fn=None, dtype=np.float32, tile=None):
+    """A lazy output (what ``run(..., output=)`` receives) as an array of
+    ``dtype``, window by window (``tile``, default the run's) through ``fn``
+    (e.g. a conversion to uint8): no float copy of a large output is made."""
+    tile = tile or getattr(node, "tile", 512)
+    h, w, c = node.shape
+    out = np.empty((h, w, c), dtype)
+    for y0 in range(0, h, tile):
+        for x0 in range(0, w, tile):
+            y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
+            block = node.read(y0, y1, x0, x1)
+            out[y0:y1, x0:x1] = block if fn is None else fn(block)
+    return out
+
+
 def _walk(model, image, runner, output, input_map):
     source = _Stored(image)
     values = {id(model.inputs[0]): source if input_map is None else _Map(input_map, [source])}
@@ -380,6 +435,7 @@ def _walk(model, image, runner, output, input_map):
         for node in layer._inbound_nodes:
             for t in node.input_tensors:
                 consumers[id(t)] = consumers.get(id(t), 0) + 1
+    last = _last_conv(model, consumers)
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
@@ -388,7 +444,7 @@ def _walk(model, image, runner, output, input_map):
                              "shared layers are not supported.")
         node = layer._inbound_nodes[0]
         srcs = [values[id(t)] for t in node.input_tensors]
-        out = _apply(layer, srcs, runner)
+        out = runner.conv(layer, srcs[0], store=False) if layer is last else _apply(layer, srcs, runner)
         for t in node.input_tensors:  # what no later layer reads is dropped (its file deleted)
             consumers[id(t)] -= 1
             if consumers[id(t)] == 0 and t is not model.outputs[0]:
@@ -398,10 +454,29 @@ def _walk(model, image, runner, output, input_map):
             out = runner.store(out)  # read by several layers: computed once
         values[id(t_out)] = out
     final = values[id(model.outputs[0])]
-    if output is not None:
-        return output(final)
-    h, w, _ = final.shape
-    return final.read(0, h, 0, w)
+    if last is not None:  # the last convolution runs as its output is read: count those reads
+        final = _Counted(final, runner)
+    return collect(final) if output is None else output(final)
+
+
+_POINTWISE = (keras.layers.ReLU, keras.layers.LeakyReLU, keras.layers.PReLU, keras.layers.Activation,
+              keras.layers.Rescaling, keras.layers.Dropout)
+
+
+def _last_conv(model, consumers):
+    """The convolution that only point-wise layers separate from the output
+    (CycleGAN's last conv before tanh, an upscaler's before its rescaling):
+    computed as the output is read, so no float copy of the output is made."""
+    t = model.outputs[0]
+    while True:
+        layer = t._keras_history[0]
+        if isinstance(layer, _CONVS):
+            return layer
+        if not isinstance(layer, _POINTWISE) or len(layer._inbound_nodes) != 1:
+            return None
+        (t,) = layer._inbound_nodes[0].input_tensors
+        if consumers.get(id(t), 0) != 1:
+            return None
 
 
 _LOCAL = (PixelShuffle, PixelUnshuffle, BilinearUpSampling2D)  # and layers stating a receptive_radius
@@ -468,4 +543,4 @@ def _apply(layer, srcs, runner):
     return _Map(_elementwise(layer), srcs)  # ReLU, LeakyReLU, PReLU, Activation, Add, Rescaling, Dropout
 
 
-__all__ = ["run", "SPILL_BYTES"]
+__all__ = ["run", "supported", "collect", "SPILL_BYTES"]

@@ -4,8 +4,15 @@ import subprocess
 import sys
 import tempfile
 
-import keras
-import pytest
+# Keras imports the Hugging Face hub client, which reads these once: no test reaches the hub or
+# writes to the user's cache (tests/test_hub.py points the client at a local double of the hub)
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hf_home_")
+os.environ["HF_HUB_OFFLINE"] = "1"
+for _var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_ENDPOINT", "HF_TOKEN"):
+    os.environ.pop(_var, None)
+
+import keras  # noqa: E402
+import pytest  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SHARED_DATA = pathlib.Path(os.environ.get("KERAS_GANS_DATA", REPO.parent / "shared" / "data"))

@@ -45,3 +45,24 @@ def test_conditional_grid_cycles_through_classes(tmp_path):
 def test_bad_arguments_are_named(bad, tmp_path):
     with pytest.raises(ValueError, match="`n` must be an int >= 1"):
         kg.callbacks.SampleGrid(tmp_path, n=bad)
+
+
+def test_translator_and_upscaler_grids_show_input_and_output(tmp_path):
+    c = kg.cyclegan
+    cg = kg.CycleGAN(c.resnet_generator(1, 4, seed=0), c.resnet_generator(1, 4, seed=1),
+                     c.patchgan_discriminator(4, seed=2), c.patchgan_discriminator(4, seed=3), image_shape=(32, 32, 3))
+    x = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
+    cb = kg.callbacks.SampleGrid(tmp_path, n=3, inputs=x)
+    cb.set_model(cg)
+    got = np.asarray(Image.open(cb.write("t")))
+    assert got.shape == (3 * 32 + 4 * 2, 2 * 32 + 3 * 2, 3)  # 3 rows of [input | output]
+    np.testing.assert_array_equal(got[2:34, 2:34], x[0])
+    np.testing.assert_array_equal(got[36:68, 36:68], cg.translate(x[1:2])[0])
+    sr = kg.SRGAN(kg.srgan.srresnet(scale=2, blocks=1, filters=4), None, adversarial_weight=0)
+    hr = np.random.default_rng(1).integers(0, 256, (2, 16, 16, 3), dtype=np.uint8)
+    cb = kg.callbacks.SampleGrid(tmp_path, n=2, inputs=(hr[:, ::2, ::2], hr))
+    cb.set_model(sr)
+    got = np.asarray(Image.open(cb.write("u")))
+    assert got.shape == (2 * 16 + 3 * 2, 3 * 16 + 4 * 2, 3)  # 2 rows of [bicubic | output | HR]
+    np.testing.assert_array_equal(got[2:18, 38:54], hr[0])
+    np.testing.assert_array_equal(got[2:18, 20:36], sr.upscale(hr[:1, ::2, ::2])[0])

@@ -1,7 +1,6 @@
 """Learning, not just running: the games fit known distributions on the CPU
 in a CI budget."""
 
-import os
 
 import keras
 import numpy as np
@@ -44,10 +43,9 @@ def _ring_run(game, steps, batch):
     return mode_stats(game.generate(5000, seed=1), std=RING_STD)
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow" or os.environ.get("KERAS_GANS_SLOW_TESTS") != "1",
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
                     reason="15,000 critic steps with a double backward (266 s with XLA in the CI's tensorflow pass on "
-                           "the 2-core AMD EPYC, 2026-12-03: the whole run then took 28 min of its 30): opt-in, "
-                           "KERAS_GANS_SLOW_TESTS=1 KERAS_BACKEND=tensorflow; tests/test_cross_backend.py proves the "
+                           "the 2-core AMD EPYC, 2026-12-03): tensorflow pass; tests/test_cross_backend.py proves the "
                            "WGAN-GP step is the same on all three")
 def test_ring_of_gaussians_wgan_gp_covers_the_modes():
     """WGAN-GP (5 critic steps) reaches all 8 modes with >= 80% of the samples

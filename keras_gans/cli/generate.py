@@ -61,7 +61,7 @@ def _run(args):
 
 def register(subparsers):
     p = subparsers.add_parser("generate", help="sample a zoo GAN into a PNG grid")
-    p.add_argument("model", help="zoo entry name or path to an entry folder")
+    p.add_argument("model", help="zoo entry name, path to an entry folder, or hf://owner/name")
     p.add_argument("-n", type=int, default=64, help="number of samples (default 64)")
     p.add_argument("-o", "--output", default="grid.png", help="PNG file to write (default grid.png)")
     p.add_argument("--label", type=int, default=None, help="class of every sample (conditional entries)")

@@ -3,7 +3,7 @@
     keras-gans upscale MODEL IN -o OUT [--tile 192] [--overlap N] [--outscale F]
     keras-gans evaluate-sr MODEL --data ../shared/data/Set5 [--scale 4] [--json out.json]
 
-MODEL is a zoo entry name or entry folder (``keras_gans.zoo.load``), a
+MODEL is a zoo entry name, entry folder or ``hf://owner/name`` (``keras_gans.zoo.load``), a
 ``.keras`` file (``keras.saving.load_model``), ``official:NAME`` for a
 published ESRGAN / Real-ESRGAN checkpoint converted on the fly
 (``kg.esrgan.load_official``: from the cache, or fetched with
@@ -112,19 +112,19 @@ def _run_evaluate(args):
 
 def register(subparsers):
     p = subparsers.add_parser("upscale", help="super-resolve an image (or a folder of images)")
-    p.add_argument("model", help="zoo entry name/folder or .keras file of an SRGAN game or generator, or "
-                                 "official:NAME (e.g. official:realesrgan_x4plus; names: kg.esrgan.OFFICIAL_MODELS)")
+    p.add_argument("model", help="zoo entry name/folder/hf://owner/name or .keras file of an SRGAN game or "
+                                 "generator, or official:NAME (e.g. official:realesrgan_x4plus; names: "
+                                 "kg.esrgan.OFFICIAL_MODELS)")
     p.add_argument("input", help="image file or folder")
     p.add_argument("-o", "--output", required=True, help="output file (or folder when IN is a folder)")
     p.add_argument("--tile", type=int, default=DEFAULT_TILE,
-                   help="tile side in LR pixels, bounds memory: srresnet_x4 needs about 0.93 GB at 192 "
-                        "(measured), 1.3 GB at 256, beside the output image (default 192; 0 = whole image)")
+                   help="images with a side over T LR pixels run layer by layer in T x T tiles (kg.streaming): "
+                        "the same result as the whole image, memory bounded by the tile whatever the model's "
+                        "receptive field (RRDBNet's is 349 px) (default 192; 0 = whole image at once)")
     p.add_argument("--overlap", type=int, default=None,
-                   help="LR pixels of context around each tile (default: the model's receptive radius, which "
-                        "makes tiles exact; it is large for RRDBNet, 349 for 23 blocks, and memory follows "
-                        "tile + 2 x overlap: about 35 KB per LR pixel of that window for RRDBNet x4, so "
-                        "--tile 128 --overlap 16 needs about 0.9 GB, at the cost of small differences near "
-                        "tile borders)")
+                   help="instead of exact streaming: overlapping windows of tile + 2 x N LR pixels whose rims "
+                        "are dropped (exact from the model's receptive radius up, small differences near tile "
+                        "borders below it; RRDBNet x4 needs about 35 KB per window pixel)")
     p.add_argument("--outscale", type=float, default=None,
                    help="resize the result (Lanczos) to this factor of the input size, e.g. 2 with a x4 model "
                         "(default: the model's factor)")
@@ -133,8 +133,8 @@ def register(subparsers):
     p.set_defaults(func=_run_upscale)
 
     e = subparsers.add_parser("evaluate-sr", help="PSNR/SSIM (Y, shaved) vs bicubic on Set5/Set14/BSD100")
-    e.add_argument("model", help="zoo entry name/folder, .keras file, official:NAME, or 'bicubic' for the "
-                                 "baseline only")
+    e.add_argument("model", help="zoo entry name/folder/hf://owner/name, .keras file, official:NAME, or "
+                                 "'bicubic' for the baseline only")
     e.add_argument("--data", required=True, help="data set folder, e.g. ../shared/data/Set5")
     e.add_argument("--scale", type=int, default=4, help="SR factor (default 4)")
     e.add_argument("--tile", type=int, default=256, help="tile side in LR pixels (default 256; 0 = whole)")

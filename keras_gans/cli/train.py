@@ -96,6 +96,7 @@ def _game(args, data=None):
 
 
 def _samples_callback(folder, data, game_name):
+<<<<<<< HEAD
     """A Keras callback writing ``samples/epoch_XXXX.png`` each epoch: a grid
     of ``generate`` for GANs, [input | output] rows for CycleGAN (A -> B),
     [input | output | target] rows for pix2pix (the authors' test mode,
@@ -130,6 +131,19 @@ def _samples_callback(folder, data, game_name):
             save_image(Image.fromarray(grid), Path(folder) / f"epoch_{epoch + 1:04d}.png")
 
     return Samples()
+=======
+    """``kg.callbacks.SampleGrid`` writing ``samples/epoch_XXXX.png`` each
+    epoch: 16 ``generate`` samples for GANs, [input | output] rows for
+    translators and [bicubic | output | HR] rows for super-resolution, on the
+    first 4 of the first batch."""
+    import keras_gans as kg
+
+    if game_name in ("dcgan", "cdcgan", "wgan-gp"):
+        return kg.callbacks.SampleGrid(folder, n=16)
+    first = data[0]
+    inputs = first[0] if game_name == "cyclegan" else (first[0], first[1])
+    return kg.callbacks.SampleGrid(folder, n=4, inputs=inputs)
+>>>>>>> main
 
 
 def _distribution(args):

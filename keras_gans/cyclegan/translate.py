@@ -175,17 +175,11 @@ def _streamed(generator, image, tile, was_uint8, progress):
     window by window (no float copy of the whole image or output)."""
 
     def collect(node):
-        h, w, c = node.shape
-        out = np.empty((h, w, c), np.uint8 if was_uint8 else np.float32)
-        for y0 in range(0, h, tile):
-            for x0 in range(0, w, tile):
-                y1, x1 = min(y0 + tile, h), min(x0 + tile, w)
-                block = node.read(y0, y1, x0, x1)
-                out[y0:y1, x0:x1] = to_uint8(block) if was_uint8 else block
-        if out.shape[:2] != image.shape[:2]:
-            raise ValueError(f"The generator maps {image.shape[0]}x{image.shape[1]} images to {h}x{w}: use a size "
-                             "it preserves (multiples of 4 for kg.cyclegan.resnet_generator).")
-        return out
+        if node.shape[:2] != image.shape[:2]:
+            raise ValueError(f"The generator maps {image.shape[0]}x{image.shape[1]} images to "
+                             f"{node.shape[0]}x{node.shape[1]}: use a size it preserves (multiples of 4 for "
+                             "kg.cyclegan.resnet_generator).")
+        return streaming.collect(node, to_uint8 if was_uint8 else None, np.uint8 if was_uint8 else np.float32)
 
     return streaming.run(generator, image, tile=tile, progress=progress, output=collect,
                          input_map=to_model_range if was_uint8 else None)

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gans.games.checks import check_array, check_labels, check_models, input_shape
+from keras_gans.games.checks import check_array, check_labels, input_shape
 from keras_gans.games.base import unpack_pair
 from keras_gans.games.gan import GAN
 
@@ -27,14 +27,7 @@ class ConditionalGAN(GAN):
         self.num_classes = num_classes
         super().__init__(generator, discriminator, latent_dim, **kwargs)
 
-    def _check_models(self):
-        check_models(
-            self.generator,
-            self.discriminator,
-            latent_dim=self.latent_dim,
-            conditional=True,
-            game="ConditionalGAN",
-        )
+    conditional = True
 
     def _unpack(self, data):
         x, y = unpack_pair(

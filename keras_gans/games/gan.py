@@ -82,12 +82,15 @@ class GAN(AdversarialGame):
         self.built = True
 
     # ------------------------------------------------------------- structure
+    #: whether both players take ``[input, labels]`` (ConditionalGAN)
+    conditional = False
+
     def _check_models(self):
         check_models(
             self.generator,
             self.discriminator,
             latent_dim=self.latent_dim,
-            conditional=False,
+            conditional=self.conditional,
             game=type(self).__name__,
         )
 

@@ -13,6 +13,8 @@ outputs; ``x`` real, ``G(z)`` generated.
 import keras
 from keras import ops
 
+from keras_gans.serialization import Configurable
+
 _REGISTRY = {}
 
 
@@ -25,7 +27,7 @@ def _register(name):
     return wrap
 
 
-class AdversarialLoss:
+class AdversarialLoss(Configurable):
     """Base class. Subclass it and implement both methods to add a loss."""
 
     name = "custom"
@@ -35,16 +37,6 @@ class AdversarialLoss:
 
     def generator_loss(self, fake_logits):
         raise NotImplementedError
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        return f"{type(self).__name__}()"
 
 
 def _mean(x):

@@ -5,9 +5,10 @@ from keras import ops
 
 from keras_gans import backend
 from keras_gans.backend.scopes import discard_updates
+from keras_gans.serialization import Configurable
 
 
-class DiscriminatorRegularizer:
+class DiscriminatorRegularizer(Configurable):
     """A term added to the discriminator's loss.
 
     ``__call__(critic, real, fake, seed)`` returns the weighted scalar term.
@@ -23,17 +24,6 @@ class DiscriminatorRegularizer:
 
     def __call__(self, critic, real, fake, seed):
         raise NotImplementedError
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def gradient_norms(critic, x, eps=1e-12):

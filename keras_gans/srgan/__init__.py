@@ -9,7 +9,7 @@
 from keras_gans.srgan import benchmark
 from keras_gans.srgan.benchmark import PAPER_TABLE2, evaluate, format_table
 from keras_gans.srgan.game import SRGAN
-from keras_gans.srgan.losses import FeatureLoss, MSEContentLoss, VGGFeatureLoss, get_content_loss
+from keras_gans.srgan.losses import FeatureLoss, LatticeMSE, MSEContentLoss, VGGFeatureLoss, get_content_loss
 from keras_gans.srgan.networks import srgan_discriminator, srresnet
 from keras_gans.srgan.upscale import infer_scale, receptive_radius, upscale_images
 
@@ -18,6 +18,7 @@ __all__ = [
     "srresnet",
     "srgan_discriminator",
     "MSEContentLoss",
+    "LatticeMSE",
     "FeatureLoss",
     "VGGFeatureLoss",
     "get_content_loss",

@@ -5,6 +5,8 @@ and targets in the HR value range (``[-1, 1]`` for ``kg.SRGAN``):
 
 - ``"mse"`` / ``MSEContentLoss()``: the pixel-wise MSE (the paper's
   ``l_MSE``, and SRResNet's only loss);
+- ``LatticeMSE(lattice_weight, period)``: the pixel MSE plus a penalty on
+  the error's sub-pixel lattice (an upsampler's grid texture);
 - ``FeatureLoss(model, layer)``: the MSE between feature maps of SR and HR
   under any keras feature model (the paper's ``l_VGG/i,j``);
 - ``VGGFeatureLoss("block5_conv4")``: VGG19 with ImageNet weights, the
@@ -64,6 +66,53 @@ class MSEContentLoss:
 
     def __repr__(self):
         return f"MSEContentLoss(weight={self.weight})"
+
+
+@keras.saving.register_keras_serializable("keras_gans")
+class LatticeMSE(MSEContentLoss):
+    """Pixel MSE plus a penalty on the sub-pixel lattice of the error.
+
+    A x``period`` upsampler (two pixel shuffles, transposed convolutions)
+    can make every output pixel's error depend on its position modulo
+    ``period``: a faint grid over the whole image, the texture an
+    adversarial term amplifies (``kg.metrics.grid_ratio`` measures it).
+    The spectrum of an image at the lattice frequencies ``(k/p, l/p)``
+    depends only on its ``p * p`` phase means (the means over the pixels
+    ``(y, x)`` with ``y % p == i``, ``x % p == j``), so the penalty is on
+    those of the error ``d = sr - hr``, per image and channel, less their
+    average (the overall offset is the MSE's)::
+
+        m[i, j] = mean_{y % p == i, x % p == j} d[y, x]
+        loss = weight * mean(d^2) + lattice_weight * mean_{n, c} sum_{i, j} (m[i, j] - mean(m))^2
+
+    Images must have sides divisible by ``period`` (the training crops).
+    """
+
+    name = "lattice_mse"
+
+    def __init__(self, weight=1.0, lattice_weight=1.0, period=4):
+        super().__init__(weight)
+        if isinstance(period, bool) or not isinstance(period, int) or period < 2:
+            raise ValueError(f"LatticeMSE: period must be an int >= 2; got {period!r}.")
+        self.lattice_weight, self.period = float(lattice_weight), period
+
+    def lattice(self, sr, hr):
+        """The lattice term (without its weight)."""
+        p = self.period
+        d = ops.cast(sr, "float32") - ops.cast(hr, "float32")
+        n, h, w, c = ops.shape(d)
+        m = ops.mean(ops.reshape(d, (n, h // p, p, w // p, p, c)), axis=(1, 3))  # (n, p, p, c)
+        m = m - ops.mean(m, axis=(1, 2), keepdims=True)
+        return ops.mean(ops.sum(ops.square(m), axis=(1, 2)))
+
+    def __call__(self, sr, hr):
+        return super().__call__(sr, hr) + self.lattice_weight * self.lattice(sr, hr)
+
+    def get_config(self):
+        return {**super().get_config(), "lattice_weight": self.lattice_weight, "period": self.period}
+
+    def __repr__(self):
+        return f"LatticeMSE(weight={self.weight}, lattice_weight={self.lattice_weight}, period={self.period})"
 
 
 @keras.saving.register_keras_serializable("keras_gans")

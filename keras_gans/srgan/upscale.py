@@ -11,6 +11,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gans import streaming
 from keras_gans.images import check_float_range, to_model_range, to_uint8
 from keras_gans.layers.pixel_shuffle import CropToScaledSize, PixelShuffle, PixelUnshuffle
 
@@ -143,15 +144,18 @@ def upscale_images(generator, images, scale, tile=None, overlap=None, progress=N
         tile: None to run each image whole, or the side in LR pixels of the
             tiles the image is cut into (memory then stays bounded by the
             tile size, not the image size).
-        overlap: LR pixels of context added around each tile and discarded
-            from its output. None: the generator's receptive radius when it
-            can be derived (see ``receptive_radius``; 40 for SRResNet-16,
-            349 for a 23-block RRDBNet x4), which makes tiled and whole
-            results agree up to float rounding, else 32. Memory follows the
-            window, ``tile + 2 * overlap`` per side: RRDBNet x4 needs about
-            35 KB per window pixel (measured), so e.g. ``tile=128,
-            overlap=16`` bounds it near 0.9 GB at the price of small
-            differences near tile borders.
+        overlap: None (the default): exact tiles through ``kg.streaming``
+            (layer by layer, each layer in tiles of ``tile`` of its own
+            pixels: equal to the whole image up to float rounding whatever
+            the receptive field, memory bounded by the tile; 1.6-1.9x faster
+            than overlapping windows for SRResNet-16), or, for a model it
+            cannot stream, overlapping windows with the receptive radius as
+            overlap (see ``receptive_radius``; else 32). An int: overlapping
+            windows of ``tile + 2 * overlap`` LR pixels per side whose rims
+            are discarded, exact when ``overlap`` reaches the receptive
+            radius (40 for SRResNet-16, 349 for a 23-block RRDBNet x4, which
+            needs about 35 KB per window pixel), with small differences near
+            tile borders below it.
 
         progress: optional ``callable(done, total)`` after each tile.
 
@@ -180,6 +184,7 @@ def upscale_images(generator, images, scale, tile=None, overlap=None, progress=N
         if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 1:
             raise ValueError(f"tile must be a positive int (LR pixels) or None; got {tile!r}.")
         tile = int(tile)
+    stream = tile is not None and overlap is None and streaming.supported(generator)
     if overlap is None:
         overlap = receptive_radius(generator)
         overlap = 32 if overlap is None else overlap
@@ -220,6 +225,11 @@ def upscale_images(generator, images, scale, tile=None, overlap=None, progress=N
             done += 1
             if progress is not None:
                 progress(done, total)
+            continue
+        if stream:
+            out[i] = streaming.run(generator, img, tile=tile, progress=progress,
+                                   input_map=lambda v: to_model_range(v, (0.0, 1.0)) if was_uint8 else v,
+                                   output=lambda node: streaming.collect(node, final, out.dtype))
             continue
         # Every window has the same shape (tile + 2 * overlap, clipped to the
         # image), shifted inwards at the borders: a compiled generator is

@@ -7,6 +7,7 @@
     images = gan.generate(16, seed=0)
     gan.compile(g_optimizer=..., d_optimizer=...); gan.fit(...)   # fine-tune
     kg.zoo.load("path/to/my_entry")     # a local entry folder
+    kg.zoo.load("hf://owner/name")      # an entry in a Hugging Face hub repository (@revision too)
     kg.zoo.save(model, "path/to/my_entry", card={...})   # publish your own
 
 An entry is a folder:
@@ -31,6 +32,16 @@ weights: after a non-editable ``pip install``, install the entries once. The fir
 ``<name>/config.json`` wins. A path to an entry folder works anywhere a name
 does. Loading reads local files only and checks the weights' sha256: a
 mismatch or a truncated file raises ``ZooIntegrityError`` naming the file.
+
+``hf://owner/name[@revision][/sub/folder]`` names an entry folder in a
+Hugging Face hub model repository (``pip install "keras_gans[hub]"``;
+publish one with ``hf upload owner/name path/to/my_entry``) anywhere a name
+does (``keras-gans generate|translate|upscale hf://owner/name ...`` too).
+Its files are fetched with ``huggingface_hub`` into the hub's standard cache
+(``HF_HUB_CACHE``, by default ``~/.cache/huggingface/hub``) and are
+sha256-checked like any entry's; once fetched, the entry loads offline
+(``HF_HUB_OFFLINE=1``, or when the hub cannot be reached). See
+``keras_gans.zoo.hub``.
 """
 
 from keras_gans.paths import ZOO_ENV as ENV_VAR

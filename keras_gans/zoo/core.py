@@ -12,6 +12,7 @@ import keras
 from keras_gans.files import atomic_path, atomic_write_text, sha256_file
 from keras_gans.zoo.discovery import CARD, CONFIG, WEIGHTS, entry_path
 from keras_gans.zoo.h5 import copy_h5, stored_shapes, weights_to_be_loaded
+from keras_gans.zoo.hub import is_hub_spec
 from keras_gans.zoo.integrity import RESERVED, FORMAT, ZooIntegrityError, load_config, verified_weights
 
 
@@ -36,6 +37,10 @@ def info(name_or_path):
 # ----------------------------------------------------------------- load
 def load(name_or_path):
     """The entry's model with its weights (sha256-checked).
+
+    ``name_or_path``: an entry's name, its folder, or
+    ``hf://owner/name[@revision]`` for one in a Hugging Face hub repository
+    (fetched into the hub's cache; see ``keras_gans.zoo.hub``).
 
     A game entry gives the game (``kg.GAN``, ``kg.ConditionalGAN``, ...) with
     generator and discriminator, ready for ``generate()``, or for
@@ -92,12 +97,12 @@ def load(name_or_path):
 
 
 def load_any(spec, safe_mode=True):
-    """A model from a zoo entry name or folder, or a ``.keras`` file
-    (``keras.saving.load_model``, not compiled). ``safe_mode`` stays on unless
-    you turn it off for a file you trust: a ``Lambda`` layer in a ``.keras``
-    file runs arbitrary code when loaded."""
+    """A model from a zoo entry (name, folder or ``hf://owner/name``), or a
+    ``.keras`` file (``keras.saving.load_model``, not compiled). ``safe_mode``
+    stays on unless you turn it off for a file you trust: a ``Lambda`` layer
+    in a ``.keras`` file runs arbitrary code when loaded."""
     path = Path(str(spec)).expanduser()
-    if path.suffix == ".keras":
+    if path.suffix == ".keras" and not is_hub_spec(spec):
         if not path.is_file():
             raise FileNotFoundError(f"Model file {path} does not exist.")
         import keras_gans  # noqa: F401  (registers the keras_gans classes)

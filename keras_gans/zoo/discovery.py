@@ -39,7 +39,13 @@ def _looks_like_path(s):
 
 
 def entry_path(name_or_path):
-    """The folder of an entry given by name or by path."""
+    """The folder of an entry given by name, by path or as
+    ``hf://owner/name[@revision]`` (fetched into the Hugging Face cache:
+    ``keras_gans.zoo.hub``)."""
+    from keras_gans.zoo import hub
+
+    if hub.is_hub_spec(name_or_path):
+        return hub.entry_folder(name_or_path)
     if isinstance(name_or_path, os.PathLike) or _looks_like_path(str(name_or_path)):
         folder = Path(name_or_path).expanduser()
         if not (folder / CONFIG).is_file():

@@ -79,14 +79,27 @@ def verified_weights(folder, config):
     if "size" in spec and size != spec["size"]:
         raise ZooIntegrityError(
             f"Weights file {file} is {size} bytes, expected {spec['size']}: the file is "
-            f"{'truncated' if size < spec['size'] else 'corrupted'}. Restore it (e.g. git checkout / "
-            "git lfs pull) or re-run the entry's recipe."
+            f"{'truncated' if size < spec['size'] else 'corrupted'}. {_restore_advice(file)}"
         )
     digest = sha256_file(file)
     if digest != spec.get("sha256"):
         raise ZooIntegrityError(
             f"Weights file {file} has sha256 {digest}, but {CONFIG} records "
-            f"{spec.get('sha256')}: the file is corrupted or was replaced. Restore it or re-run "
-            "the entry's recipe (never load weights that fail this check)."
+            f"{spec.get('sha256')}: the file is corrupted or was replaced. {_restore_advice(file)} "
+            "Never load weights that fail this check."
         )
     return file
+
+
+def _restore_advice(file):
+    from keras_gans.zoo.hub import cached_repo
+
+    cached = cached_repo(file)
+    if cached:
+        spec, folder = cached
+        return (
+            f"It is the Hugging Face cache's copy of {spec}: delete {folder} and load the entry again "
+            f"to download it anew (if the new copy fails too, the repository's weights do not match "
+            f"its {CONFIG})."
+        )
+    return "Restore it (e.g. git checkout / git lfs pull) or re-run the entry's recipe."

@@ -290,3 +290,30 @@ def test_cli_upscale_and_evaluate_with_a_keras_file(tmp_path, capsys):
     assert main(["evaluate-sr", str(model), "--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert "bicubic-downscaled HR" in out and "mean" in out
+
+
+def test_lattice_mse_penalises_a_grid_not_an_offset_or_noise():
+    """The lattice term is the energy of the error's 4x4 phase means: a
+    +-a checkerboard over every pixel gives a**2 per phase (16 a**2); a
+    constant offset gives 0; white noise gives ~ 16 * var / (pixels per
+    phase). It serializes and trains inside SRGAN."""
+    rng = np.random.default_rng(0)
+    hr = rng.uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+    a = 0.02
+    grid = a * np.where((np.add.outer(np.arange(32), np.arange(32)) % 2) == 0, 1.0, -1.0)[None, :, :, None]
+    loss = kg.srgan.LatticeMSE(weight=1.0, lattice_weight=1.0, period=4)
+    as_float = lambda t: float(keras.ops.convert_to_numpy(t))  # noqa: E731
+    np.testing.assert_allclose(as_float(loss.lattice(hr + grid.astype("float32"), hr)), 16 * a**2, rtol=1e-4)
+    assert as_float(loss.lattice(hr + 0.3, hr)) < 1e-10
+    noise = rng.normal(0, 0.05, hr.shape).astype("float32")
+    assert as_float(loss.lattice(hr + noise, hr)) < 3 * 16 * 0.05**2 / 64
+    np.testing.assert_allclose(as_float(loss(hr + grid.astype("float32"), hr)), a**2 + 16 * a**2, rtol=1e-4)
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
+    assert isinstance(clone, kg.srgan.LatticeMSE) and clone.get_config() == loss.get_config()
+    g = kg.srgan.srresnet(scale=4, blocks=1, filters=8)
+    sr = kg.SRGAN(g, None, content_loss=loss, adversarial_weight=0)
+    sr.compile(g_optimizer=keras.optimizers.Adam(1e-3))
+    logs = sr.train_on_batch(rng.random((2, 8, 8, 3)).astype("float32"), hr, return_dict=True)
+    assert np.isfinite(logs["content_loss"])
+    with pytest.raises(ValueError, match="period must be an int >= 2"):
+        kg.srgan.LatticeMSE(period=1)

@@ -100,6 +100,28 @@ def command_line(training=False):
     return " ".join(["env", f"KERAS_BACKEND={keras.backend.backend()}", "python", shlex.join(argv)])
 
 
+def run_record(recipe, out, **fields):
+    """The card's ``training`` section, the same for every recipe: which
+    recipe trained the entry (its path from the entry folder ``out``, and the
+    commit that last changed it: the entries keep no copies), the command,
+    the backend, ``fields`` (the recipe's own: steps, optimizer, wall time,
+    seed, segments, ...), the hardware and the software."""
+    import os
+
+    import keras
+
+    recipe = Path(recipe).resolve()
+    return {
+        "recipe": os.path.relpath(recipe, Path(out).resolve()),
+        "recipe_commit": committed_at(recipe),
+        "command": fields.pop("command", None) or command_line(training=True),
+        "backend": keras.backend.backend(),
+        **fields,
+        "hardware": hardware(),
+        "software": software(),
+    }
+
+
 def update_metrics(folder, metrics, evaluation, notes=None, extra=None):
     """Record measured metrics (and how they were measured) in an entry's
     config.json and re-render its MODEL_CARD.md; ``extra``: more config keys
@@ -192,17 +214,18 @@ class BestGenerator:
         return _BestGenerator()
 
 
-def committed_at(folder):
-    """The short commit of ``folder``'s last change, or None when the folder
-    is not in a git checkout or has changes git has not committed (its files
-    are then no commit's): what a card names as the start of a run."""
-    folder = Path(folder).resolve()
-    git = lambda *a: subprocess.run(["git", "-C", str(folder), *a], capture_output=True, text=True)  # noqa: E731
-    status = git("status", "--porcelain", "--", ".")
+def committed_at(path):
+    """The short commit of the last change to ``path`` (a folder, e.g. an
+    entry a run starts from, or a file, e.g. a recipe), or None when it is
+    not in a git checkout or has changes git has not committed (it is then
+    no commit's)."""
+    path = Path(path).resolve()
+    where, spec = (path, ".") if path.is_dir() else (path.parent, path.name)
+    git = lambda *a: subprocess.run(["git", "-C", str(where), *a], capture_output=True, text=True)  # noqa: E731
+    status = git("status", "--porcelain", "--", spec)
     if status.returncode != 0 or status.stdout.strip():
         return None
-    commit = git("log", "-1", "--format=%h", "--", ".").stdout.strip()
-    return commit or None
+    return git("log", "-1", "--format=%h", "--", spec).stdout.strip() or None
 
 
 def record_start(run, entry, **extra):

@@ -103,29 +103,25 @@ def main(argv=None):
             "(commonly listed as CC BY-SA 3.0; verify upstream)."
         ),
         "preprocessing": {"image_size": 28, "channels": 1, "value_range": [-1, 1]},
-        "training": {
-            "recipe": "recipe.py",
-            "command": recipe_utils.command_line(),
-            "backend": kg.backend.name,
-            "epochs": args.epochs,
-            "steps": steps,
-            "batch_size": args.batch_size,
-            "optimizer": f"Adam({args.lr}, beta_1=0.5) for each player",
-            "generator_weights": (
+        "training": recipe_utils.run_record(
+            __file__, args.out,
+            epochs=args.epochs,
+            steps=steps,
+            batch_size=args.batch_size,
+            optimizer=f"Adam({args.lr}, beta_1=0.5) for each player",
+            generator_weights=(
                 f"exponential moving average (momentum {args.ema}) of the generator's weights; "
                 f"scored every {args.select_every} epochs from epoch {args.select_from} by "
                 "FD-LeNet of 2,000 samples vs the 8,000 *training* digits (held-out digits unused), "
                 "best kept (the discriminator is the one at the end of training)"
             ),
-            "selection": selected,
-            "selection_history": selector.history,
-            "loss": "non-saturating GAN loss, 1 D step per G step; G's labels are the batch's labels",
-            "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in hist.history.items()},
-            "hardware": recipe_utils.hardware(),
-            "wall_time_s": round(wall, 1),
-            "software": recipe_utils.software(),
-            "seed": args.seed,
-        },
+            selection=selected,
+            selection_history=selector.history,
+            loss="non-saturating GAN loss, 1 D step per G step; G's labels are the batch's labels",
+            final_epoch_losses={k: round(float(v[-1]), 4) for k, v in hist.history.items()},
+            wall_time_s=round(wall, 1),
+            seed=args.seed,
+        ),
         "limits": [
             "Trained on 8,000 digits at small width (generator filters=32) on a 2-core CPU: "
             "some samples have malformed strokes; far from a state-of-the-art MNIST GAN.",

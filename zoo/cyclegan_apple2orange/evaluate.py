@@ -10,7 +10,14 @@ For each direction, at the training size (128) and at 256:
   photos of the target fruit, in the evaluator's 128-d feature space
   (unbiased polynomial MMD^2), with a bootstrap standard deviation (200
   resamples of both sets): the sets are small;
+- ``kid_gain``: identity KID - KID, with its paired-bootstrap standard error
+  ``kid_gain_se`` (target: gain >= 3 standard errors);
 - ``cycle_l1``: mean |F(G(x)) - x| in [0, 1] units;
+- ``lattice``: the median over the photos of ``kg.metrics.grid_ratio(
+  translation, photo, 4)``: how much more the translation's spectrum peaks
+  at the stride-2 and stride-4 lattice frequencies (k/4 cycle/px: where the
+  two upsampling layers leave a checkerboard) than the input photo's; 1: no
+  more periodic texture than the photo;
 
 and the same numbers for the identity map (the untranslated photos), the
 floor a translation must beat.
@@ -91,6 +98,22 @@ def kid(fx, fy, resamples=200, seed=0):
     return round(value, 3), round(float(np.std(boot)), 3)
 
 
+def kid_gap(f_fake, f_src, f_target, resamples=200, seed=0):
+    """(identity KID - KID, its bootstrap standard error): the translation's
+    gain over the untranslated photos, resampled in pairs (a photo and its
+    translation drawn together, the target photos drawn apart), so the error
+    is the gain's own, not the two KIDs' errors added."""
+    from keras_gans.metrics.kernel import polynomial_mmd2_unbiased as mmd
+
+    gap = mmd(f_src, f_target) - mmd(f_fake, f_target)
+    rng = np.random.default_rng(seed)
+    boot = []
+    for _ in range(resamples):
+        i, j = rng.integers(len(f_fake), size=len(f_fake)), rng.integers(len(f_target), size=len(f_target))
+        boot.append(mmd(f_src[i], f_target[j]) - mmd(f_fake[i], f_target[j]))
+    return round(float(gap), 3), round(float(np.std(boot)), 3)
+
+
 def measure(model, clf, feat, size, data=None):
     apples, oranges = load_test(size, data)
     fa, fo = features(feat, apples), features(feat, oranges)
@@ -101,15 +124,19 @@ def measure(model, clf, feat, size, data=None):
         back = "b2a" if direction == "a2b" else "a2b"
         fake = model.translate(src, direction=direction)
         cyc = model.translate(fake, direction=back)
-        k, k_sd = kid(features(feat, fake), f_target)
-        k0, k0_sd = kid(features(feat, src), f_target)
+        f_fake, f_src = features(feat, fake), features(feat, src)
+        k, k_sd = kid(f_fake, f_target)
+        k0, k0_sd = kid(f_src, f_target)
+        gap, gap_se = kid_gap(f_fake, f_src, f_target)
         out[direction] = {
             "to_other": round(float((classify(clf, fake).argmax(1) == target_label).mean()), 4),
             "kid": k, "kid_sd": k_sd,
             "cycle_l1": round(float(np.abs(cyc.astype(np.float64) - src.astype(np.float64)).mean() / 255.0), 4),
+            "lattice": round(float(np.median([kg.metrics.grid_ratio(f, s, 4) for f, s in zip(fake, src)])), 3),
+            "kid_gain": gap, "kid_gain_se": gap_se,
             "identity": {
                 "to_other": round(float((classify(clf, src).argmax(1) == target_label).mean()), 4),
-                "kid": k0, "kid_sd": k0_sd, "cycle_l1": 0.0,
+                "kid": k0, "kid_sd": k0_sd, "cycle_l1": 0.0, "lattice": 1.0,
             },
         }
         out[direction]["_grid"] = (src[:GRID_N], fake[:GRID_N], cyc[:GRID_N])
@@ -133,11 +160,23 @@ def grid_png(parts, path):
         Image.fromarray(g).save(tmp)
 
 
+def run_upsample(run):
+    """The generators' upsampling of a recipe run: its commands' --upsample (else the paper's)."""
+    import shlex
+
+    segments = recipe_utils.RunLog(run).segments
+    for seg in reversed(segments):
+        argv = shlex.split(seg.get("command", ""))
+        if "--upsample" in argv:
+            return argv[argv.index("--upsample") + 1]
+    return "nearest" if (recipe_utils.read_init(run) or {}).get("converted") else "transpose"
+
+
 def load_model(args):
     if args.checkpoint:
         recipe = _module(HERE / "recipe.py", "cyclegan_recipe")
         ns = argparse.Namespace(n_blocks=args.n_blocks, filters=args.filters, seed=0, pool_size=50,
-                                image_size=args.image_size)
+                                image_size=args.image_size, upsample=run_upsample(args.checkpoint))
         model = recipe.build(ns)
         model.compile(g_optimizer=keras.optimizers.Adam(), d_optimizer=keras.optimizers.Adam())
         from keras_gans import checkpoint
@@ -190,7 +229,11 @@ def main(argv=None):
                 "to_other: fraction the evaluator reads as the other fruit; kid: KID (kid_sd: its bootstrap std) against the "
                 "real held-out photos of the target fruit in fruit_classifier's raw 128-d features (200 "
                 "bootstrap resamples; the sets are small; the scale is this classifier's, not comparable "
-                "with published KIDs); cycle_l1: mean |F(G(x)) - x| in [0, 1]; identity: "
+                "with published KIDs); kid_gain: identity KID - KID with kid_gain_se, its standard error from 200 paired "
+                "bootstrap resamples (a photo and its translation drawn together; target: gain >= 3 kid_gain_se); "
+                "cycle_l1: mean |F(G(x)) - x| in [0, 1]; lattice: median over the photos "
+                "of kg.metrics.grid_ratio(translation, photo, 4), the spectral peaks at the stride-2/4 lattice "
+                "(the upsamplers' checkerboard) relative to the photo's (1: none added; target <= 1.5); identity: "
                 "the same numbers for the untranslated photos, the floor a translation must beat.",
                 "",
                 "samples.png: held-out photos (apple | as orange | back, orange | as apple | back) at the "

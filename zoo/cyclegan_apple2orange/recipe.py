@@ -150,27 +150,24 @@ def card(args, history, steps, wall):
             "with their owners, used for research only; outputs of the model are derived from them."
         ),
         "preprocessing": {"image_size": size, "channels": 3, "value_range": [-1, 1]},
-        "training": {
-            "recipe": "recipe.py",
-            "command": getattr(args, "training_command", None) or recipe_utils.command_line(training=True),
-            "backend": keras.backend.backend(),
-            "epochs": args.epochs,
-            "decay_epochs": args.decay_epochs,
-            "steps": steps,
-            "batch_size": args.batch_size,
-            "optimizer": f"Adam({args.lr}, beta_1=0.5) for both generators and for both discriminators",
-            "schedule": "LinearDecay: constant, then linear to 0 over the last decay_epochs",
-            "loss": "least squares; cycle 10; identity 0.5 x 10; pools of 50 fakes",
-            "augmentation": f"resize to {args.load_size}x{args.load_size} (bicubic), random crop {size}, random flip",
-            "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in history.items()},
-            "epochs_done": round(steps / max(1, args.steps_per_epoch), 2),
-            "segments": getattr(args, "segments", []),
-            "warm_start": warm_start_sentence(getattr(args, "init", None)),
-            "hardware": recipe_utils.hardware(),
-            "wall_time_s": round(wall, 1),
-            "software": recipe_utils.software(),
-            "seed": args.seed,
-        },
+        "training": recipe_utils.run_record(
+            __file__, args.out,
+            command=getattr(args, "training_command", None) or recipe_utils.command_line(training=True),
+            epochs=args.epochs,
+            decay_epochs=args.decay_epochs,
+            steps=steps,
+            batch_size=args.batch_size,
+            optimizer=f"Adam({args.lr}, beta_1=0.5) for both generators and for both discriminators",
+            schedule="LinearDecay: constant, then linear to 0 over the last decay_epochs",
+            loss="least squares; cycle 10; identity 0.5 x 10; pools of 50 fakes",
+            augmentation=f"resize to {args.load_size}x{args.load_size} (bicubic), random crop {size}, random flip",
+            final_epoch_losses={k: round(float(v[-1]), 4) for k, v in history.items()},
+            epochs_done=round(steps / max(1, args.steps_per_epoch), 2),
+            segments=getattr(args, "segments", []),
+            warm_start=warm_start_sentence(getattr(args, "init", None)),
+            wall_time_s=round(wall, 1),
+            seed=args.seed,
+        ),
         "limits": [
             "Trained on ~75 photos per domain (the paper's apple2orange has ~1,000): expect colour "
             "and texture transfer, limited shape change, and failures on cluttered scenes.",
@@ -195,7 +192,7 @@ def warm_start_sentence(init):
 
 def save(model, args, history, steps, wall):
     return kg.zoo.save(model, Path(args.out), card=card(args, history, steps, wall), overwrite=True,
-                       weights_dtype="float16", extra_files=[Path(__file__)])
+                       weights_dtype="float16")
 
 
 # ------------------------------------------------------------------- main

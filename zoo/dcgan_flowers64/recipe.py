@@ -140,18 +140,14 @@ def train_classifier(args, out_dir):
         "preprocessing": {"image_size": args.image_size, "channels": 3, "value_range": [-1, 1]},
         "features_layer": "features",
         "class_names": names,
-        "training": {
-            "recipe": "../dcgan_flowers64/recipe.py",
-            "command": recipe_utils.command_line(),
-            "backend": kg.backend.name,
-            "epochs": args.clf_epochs,
-            "batch_size": args.clf_batch_size,
-            "optimizer": f"Adam({args.clf_lr})",
-            "final_epoch": {k: round(float(v[-1]), 4) for k, v in hist.history.items()},
-            "hardware": recipe_utils.hardware(),
-            "wall_time_s": round(wall, 1),
-            "software": recipe_utils.software(),
-        },
+        "training": recipe_utils.run_record(
+            __file__, out_dir / "flowers_classifier64",
+            epochs=args.clf_epochs,
+            batch_size=args.clf_batch_size,
+            optimizer=f"Adam({args.clf_lr})",
+            final_epoch={k: round(float(v[-1]), 4) for k, v in hist.history.items()},
+            wall_time_s=round(wall, 1),
+        ),
         "metrics": {"heldout_accuracy": round(held_acc, 4)},
         "evaluation": {"command": recipe_utils.command_line(), "data": f"{len(xh)} held-out images"},
         "limits": ["Trained on ~3,100 photos: a reference feature space for this repository, not FID."],
@@ -211,29 +207,25 @@ def train_gan(args, out_dir):
         ),
         "licence": LICENCE,
         "preprocessing": {"image_size": args.image_size, "channels": 3, "value_range": [-1, 1]},
-        "training": {
-            "recipe": "recipe.py",
-            "command": recipe_utils.command_line(),
-            "backend": kg.backend.name,
-            "epochs": args.epochs,
-            "steps": steps,
-            "batch_size": args.batch_size,
-            "optimizer": f"Adam({args.lr}, beta_1=0.5) for each player",
-            "loss": "non-saturating GAN loss, 1 D step per G step",
-            "generator_weights": (
+        "training": recipe_utils.run_record(
+            __file__, out_dir / "dcgan_flowers64",
+            epochs=args.epochs,
+            steps=steps,
+            batch_size=args.batch_size,
+            optimizer=f"Adam({args.lr}, beta_1=0.5) for each player",
+            loss="non-saturating GAN loss, 1 D step per G step",
+            generator_weights=(
                 f"exponential moving average (momentum {args.ema}) of the generator's weights at the end"
                 if args.ema else "the generator's weights at the end of training"
             ),
-            "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in hist.history.items()},
-            "hardware": recipe_utils.hardware(),
-            "wall_time_s": round(wall, 1),
-            "software": recipe_utils.software(),
-            "seed": args.seed,
-        },
+            final_epoch_losses={k: round(float(v[-1]), 4) for k, v in hist.history.items()},
+            wall_time_s=round(wall, 1),
+            seed=args.seed,
+        ),
         "limits": GAN_LIMITS,
     }
     folder = kg.zoo.save(gan, out_dir / "dcgan_flowers64", card=card, weights_dtype="float16",
-                         overwrite=True, extra_files=[__file__, HERE / "DATA.md", HERE / "ATTRIBUTION.txt"])
+                         overwrite=True, extra_files=[HERE / "DATA.md", HERE / "ATTRIBUTION.txt"])
     print(f"saved {folder}: {steps} steps, {wall:.0f} s")
     return folder
 

@@ -141,20 +141,16 @@ def main(argv=None):
         "preprocessing": {"image_size": SIZE, "channels": 3, "value_range": [-1, 1]},
         "features_layer": "features",
         "class_names": CLASSES,
-        "training": {
-            "recipe": "recipe.py",
-            "command": recipe_utils.command_line(),
-            "backend": keras.backend.backend(),
-            "epochs": args.epochs,
-            "steps_per_epoch": args.steps,
-            "batch_size": args.batch_size,
-            "optimizer": f"Adam({args.lr})",
-            "final_epoch": {k: round(float(v[-1]), 4) for k, v in hist.history.items()},
-            "hardware": recipe_utils.hardware(),
-            "wall_time_s": round(wall, 1),
-            "software": recipe_utils.software(),
-            "seed": args.seed,
-        },
+        "training": recipe_utils.run_record(
+            __file__, args.out,
+            epochs=args.epochs,
+            steps_per_epoch=args.steps,
+            batch_size=args.batch_size,
+            optimizer=f"Adam({args.lr})",
+            final_epoch={k: round(float(v[-1]), 4) for k, v in hist.history.items()},
+            wall_time_s=round(wall, 1),
+            seed=args.seed,
+        ),
         "metrics": {"heldout_accuracy": round(acc, 4), "heldout_accuracy_per_class": per_class},
         "evaluation": {"command": recipe_utils.command_line(), "data": f"{len(xt)} held-out photos (testA, testB)"},
         "limits": [
@@ -162,8 +158,7 @@ def main(argv=None):
             "repository's CycleGAN, not a general fruit classifier.",
         ],
     }
-    folder = kg.zoo.save(model, Path(args.out), card=card, weights_dtype="float16", overwrite=True,
-                         extra_files=[Path(__file__)] if Path(args.out).resolve() != HERE else [])
+    folder = kg.zoo.save(model, Path(args.out), card=card, weights_dtype="float16", overwrite=True)
     print(f"saved {folder}: held-out accuracy {acc:.4f} {per_class}, {wall:.0f} s")
     return 0
 

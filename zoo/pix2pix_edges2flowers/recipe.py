@@ -173,27 +173,24 @@ def card(args, history, steps, wall):
         "licence": LICENCE,
         "preprocessing": {"image_size": args.image_size, "channels": 3, "value_range": [-1, 1],
                           "input": "an edge map: black (0) lines on white (255), RGB, as recipe.edges(photo) draws"},
-        "training": {
-            "recipe": "recipe.py",
-            "command": getattr(args, "training_command", None) or recipe_utils.command_line(training=True),
-            "backend": keras.backend.backend(),
-            "epochs": args.epochs,
-            "decay_epochs": args.decay_epochs,
-            "steps": steps,
-            "batch_size": args.batch_size,
-            "optimizer": f"Adam({args.lr}, beta_1=0.5) for the generator and for the discriminator",
-            "schedule": "LinearDecay: constant, then linear to 0 over the last decay_epochs",
-            "loss": "vanilla GAN (non-saturating) + 100 x L1; discriminator loss halved",
-            "augmentation": f"resize to {args.load_size}x{args.load_size} (bicubic), the same random crop "
-                            f"{args.image_size} and flip for edges and photo",
-            "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in history.items()},
-            "epochs_done": round(steps / max(1, args.steps_per_epoch), 2),
-            "segments": getattr(args, "segments", []),
-            "hardware": recipe_utils.hardware(),
-            "wall_time_s": round(wall, 1),
-            "software": recipe_utils.software(),
-            "seed": args.seed,
-        },
+        "training": recipe_utils.run_record(
+            __file__, args.out,
+            command=getattr(args, "training_command", None) or recipe_utils.command_line(training=True),
+            epochs=args.epochs,
+            decay_epochs=args.decay_epochs,
+            steps=steps,
+            batch_size=args.batch_size,
+            optimizer=f"Adam({args.lr}, beta_1=0.5) for the generator and for the discriminator",
+            schedule="LinearDecay: constant, then linear to 0 over the last decay_epochs",
+            loss="vanilla GAN (non-saturating) + 100 x L1; discriminator loss halved",
+            augmentation=f"resize to {args.load_size}x{args.load_size} (bicubic), the same random crop "
+                         f"{args.image_size} and flip for edges and photo",
+            final_epoch_losses={k: round(float(v[-1]), 4) for k, v in history.items()},
+            epochs_done=round(steps / max(1, args.steps_per_epoch), 2),
+            segments=getattr(args, "segments", []),
+            wall_time_s=round(wall, 1),
+            seed=args.seed,
+        ),
         "limits": [
             "Trained on ~3,100 photos of five kinds of flowers: other subjects come out as flower-like textures.",
             "Expects edge maps drawn like the recipe's (thin black lines on white); hand-drawn sketches differ.",
@@ -204,10 +201,11 @@ def card(args, history, steps, wall):
 
 
 def save(model, args, history, steps, wall):
+    """The entry (no copy of this recipe: its card names it and its commit),
+    with the photos' ATTRIBUTION.txt, which travels with anything trained on them."""
     attribution = kg.data.dataset_path(DATA, args.data) / "ATTRIBUTION.txt"
-    extra = [Path(__file__), HERE / "evaluate.py"] + ([attribution] if attribution.is_file() else [])
     return kg.zoo.save(model, Path(args.out), card=card(args, history, steps, wall), overwrite=True,
-                       weights_dtype="float16", extra_files=extra)
+                       weights_dtype="float16", extra_files=[attribution] if attribution.is_file() else [])
 
 
 # ------------------------------------------------------------------- main

@@ -173,7 +173,18 @@ def build_game(args, stage):
     init = kg.zoo.load(args.init)
     g = init.generator if isinstance(init, kg.SRGAN) else init
     d = kg.srgan.srgan_discriminator(filters=args.filters, image_size=args.crop)
-    return kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight, seed=args.seed)
+    return kg.SRGAN(g, d, content_loss=content_loss(args), adversarial_weight=args.adversarial_weight, seed=args.seed)
+
+
+def content_loss(args):
+    """Stage srgan's content loss: ``--content``, with ``--lattice-weight`` a
+    ``kg.srgan.LatticeMSE`` (the pixel MSE plus a penalty on the x4 lattice
+    of the error: against the grid texture)."""
+    if args.lattice_weight:
+        if args.content != "mse":
+            raise SystemExit("--lattice-weight goes with --content mse.")
+        return kg.srgan.LatticeMSE(lattice_weight=args.lattice_weight, period=SCALE)
+    return args.content
 
 
 def milestones(args):
@@ -305,7 +316,17 @@ SRGAN_CHOICES = (
 )
 
 
-def card(args, stage, steps, wall, history, n_images, init_info=None):
+def srgan_start(args, init_info):
+    """Stage srgan's card fields on its start: ``init``, the ``init_detail``
+    sentence for readers and ``init_from`` (the same as fields, read by
+    evaluate.py)."""
+    detail = (f"{init_info.get('entry')} as shipped at commit {init_info.get('commit') or '(uncommitted)'}: "
+              f"{init_info.get('steps')} steps, Set5 {init_info.get('set5_psnr')} dB, weights sha256 "
+              f"{init_info.get('sha256')}") if init_info else None
+    return {"init": str(args.init), "init_detail": detail, "init_from": dict(init_info) if init_info else None}
+
+
+def card(args, stage, steps, wall, history, n_images, init_info=None, out=None):
     srgan = stage == "srgan"
     name = "srgan_x4" if srgan else "srresnet_x4"
     final = {k: float(v[-1]) for k, v in history.items()} if history else {}
@@ -338,37 +359,28 @@ def card(args, stage, steps, wall, history, n_images, init_info=None):
             "input_value_range": [0, 1],
             "note": "generator: LR RGB in [0, 1] -> HR RGB in [-1, 1]; upscale() handles uint8",
         },
-        "training": {
-            "recipe": "recipe.py",
-            "command": recipe_utils.command_line(training=True),
-            "backend": keras.backend.backend(),
-            "stage": stage,
-            "steps": steps,
-            "paper_steps": PAPER_STEPS[stage],
-            "batch_size": args.batch_size,
-            "crop": args.crop,
-            "optimizer": f"Adam({args.lr}, beta_1=0.9), x0.1 after half the steps" if srgan else describe_lr(args),
-            "content_loss": args.content if srgan else "mse",
-            "adversarial_weight": args.adversarial_weight if srgan else 0.0,
-            "init": str(args.init) if srgan else None,
-            "warm_start": (
+        "training": recipe_utils.run_record(
+            __file__, out or ZOO / ("srgan_x4" if stage == "srgan" else "srresnet_x4"),
+            command=recipe_utils.command_line(training=True),
+            stage=stage,
+            steps=steps,
+            paper_steps=PAPER_STEPS[stage],
+            batch_size=args.batch_size,
+            crop=args.crop,
+            optimizer=f"Adam({args.lr}, beta_1=0.9), x0.1 after half the steps" if srgan else describe_lr(args),
+            content_loss=repr(content_loss(args)) if srgan and args.lattice_weight else (args.content if srgan else "mse"),
+            adversarial_weight=args.adversarial_weight if srgan else 0.0,
+            warm_start=(
                 f"{args.warmstart} ({args.prior_steps} steps, {args.prior_wall_s / 3600:.2f} h, included in "
                 "steps and wall_time_s)" if getattr(args, "warmstart", None) else None
             ),
-            "choices": SRGAN_CHOICES if srgan else SRRESNET_CHOICES,
-            "init_detail": (
-                f"{init_info.get('entry')} as shipped at commit {init_info.get('commit') or '(uncommitted)'}: "
-                f"{init_info.get('steps')} steps, Set5 {init_info.get('set5_psnr')} dB, weights sha256 "
-                f"{init_info.get('sha256')}" if srgan and init_info else None
-            ),
-            "init_from": dict(init_info) if srgan and init_info else None,  # the same, as fields (evaluate.py)
-            "final_logs": final,
-            "hardware": recipe_utils.hardware(),
-            "wall_time_s": round(wall, 1),
-            "software": recipe_utils.software(),
-            "seed": args.seed,
-            "smoke": bool(args.smoke),
-        },
+            choices=SRGAN_CHOICES if srgan else SRRESNET_CHOICES,
+            **(srgan_start(args, init_info) if srgan else {}),
+            final_logs=final,
+            wall_time_s=round(wall, 1),
+            seed=args.seed,
+            smoke=bool(args.smoke),
+        ),
         "limits": [
             "Trained on T91 only (~5.4 Mpx), not the paper's 350k ImageNet images.",
             "upscale() takes RGB arrays (convert grayscale/RGBA first); `keras-gans upscale` takes grayscale and "
@@ -447,6 +459,8 @@ def main(argv=None):
     p.add_argument("--blocks", type=int, default=16)
     p.add_argument("--filters", type=int, default=64)
     p.add_argument("--content", default="mse", help="stage 2 content loss: mse (default) or vgg54")
+    p.add_argument("--lattice-weight", type=float, default=0.0,
+                   help="stage 2: add kg.srgan.LatticeMSE's penalty on the error's x4 lattice (the grid texture)")
     p.add_argument("--adversarial-weight", type=float, default=1e-3)
     p.add_argument("--init", default=None, help="stage 2: the SRResNet entry (name or folder)")
     p.add_argument("--data", default=None, help="T91 folder (default: ../shared/data/T91)")
@@ -490,7 +504,7 @@ def main(argv=None):
         # the timing does not depend on the weights: a fresh SRResNet stands in for stage 1
         g = kg.srgan.srresnet(scale=SCALE, blocks=args.blocks, filters=args.filters)
         d = kg.srgan.srgan_discriminator(filters=args.filters, image_size=args.crop)
-        game = kg.SRGAN(g, d, content_loss=args.content, adversarial_weight=args.adversarial_weight)
+        game = kg.SRGAN(g, d, content_loss=content_loss(args), adversarial_weight=args.adversarial_weight)
         game.compile(**optimizers(args, args.stage, steps))
     else:
         scope, distributed = recipe_utils.distribution(args)
@@ -549,7 +563,7 @@ def main(argv=None):
     init_file = run / "init.json"
     init_info = json.loads(init_file.read_text()) if init_file.is_file() else None
     entry_card = card(args, args.stage, args.prior_steps + done, args.prior_wall_s + log.wall_s, hist.history,
-                      len(images), init_info)
+                      len(images), init_info, out)
     entry_card["training"]["segments"] = log.segments
     if selected:
         entry_card["training"]["selection"] = selected
@@ -559,7 +573,7 @@ def main(argv=None):
     # SRGAN: the discriminator's Dense(1024) on 6x6x512 features alone is 75 MB in float32; float16
     # storage keeps the entry under 64 MB (the card's numbers are measured on the stored weights)
     dtype = "float16" if args.stage == "srgan" else "float32"
-    folder = kg.zoo.save(game, out, card=entry_card, overwrite=True, extra_files=[Path(__file__)], weights_dtype=dtype)
+    folder = kg.zoo.save(game, out, card=entry_card, overwrite=True, weights_dtype=dtype)
     print(f"saved {folder} (logs {({k: round(float(v[-1]), 4) for k, v in hist.history.items()})})")
     return 0
 
