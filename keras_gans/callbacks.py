@@ -24,7 +24,10 @@ class SampleGrid(keras.callbacks.Callback):
       conditional game ``labels`` (an int or one per sample), by default
       cycling through the classes;
     - ``upscale`` (``inputs=(lr, hr)``, uint8): rows [bicubic | output | HR];
-    - ``translate`` (``inputs=`` a uint8 batch): rows [input | output].
+    - ``translate`` (``inputs=`` a uint8 batch): rows [input | output];
+      with ``inputs=(inputs, targets)`` (pix2pix's pairs): rows [input |
+      output | target], a game with translate modes drawing its noise from
+      ``seed``.
 
     ``value_range`` maps generator outputs to pixels ([-1, 1] for tanh
     generators). ``keras-gans train`` writes its samples with it.
@@ -65,8 +68,11 @@ class SampleGrid(keras.callbacks.Callback):
             up = np.stack([np.asarray(Image.fromarray(im).resize(size, Image.BICUBIC)) for im in lr])
             rows = [up, m.upscale(lr), hr]
         elif hasattr(m, "translate"):
-            x = np.asarray(self.inputs)[: self.n]
-            rows = [x, m.translate(x)]
+            pairs = isinstance(self.inputs, (tuple, list)) and len(self.inputs) == 2 and np.ndim(self.inputs[0]) == 4
+            x = np.asarray(self.inputs[0] if pairs else self.inputs)[: self.n]
+            # a game with translate modes (pix2pix: dropout noise in its default mode) draws from the seed
+            out = m.translate(x, seed=self.seed) if getattr(m, "translate_mode", None) else m.translate(x)
+            rows = [x, out] + ([np.asarray(self.inputs[1])[: self.n]] if pairs else [])
         else:
             raise TypeError(f"SampleGrid: inputs= given, but {type(m).__name__} has neither upscale() nor "
                             "translate().")

@@ -96,46 +96,10 @@ def _game(args, data=None):
 
 
 def _samples_callback(folder, data, game_name):
-<<<<<<< HEAD
-    """A Keras callback writing ``samples/epoch_XXXX.png`` each epoch: a grid
-    of ``generate`` for GANs, [input | output] rows for CycleGAN (A -> B),
-    [input | output | target] rows for pix2pix (the authors' test mode,
-    seed 0) and [bicubic | output | HR] rows for super-resolution, on fixed
-    batches."""
-    import keras
-    import numpy as np
-
-    from keras_gans.cli import save_image
-    from keras_gans.images import make_grid
-
-    class Samples(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            from PIL import Image
-
-            m = self.model
-            if game_name in ("dcgan", "cdcgan", "wgan-gp"):
-                grid = make_grid(m.generate(16, seed=0))
-            else:
-                first = data[0]
-                x, y = first[0][:4], first[1][:4]
-                if game_name == "cyclegan":
-                    rows = [x, m.translate(x)]
-                elif game_name == "pix2pix":
-                    rows = [x, m.translate(x, seed=0), y]
-                else:
-                    size = (y.shape[2], y.shape[1])
-                    up = np.stack([np.asarray(Image.fromarray(im).resize(size, Image.BICUBIC)) for im in x])
-                    rows = [up, m.upscale(x), y]
-                cells = np.stack([r[i] for i in range(len(x)) for r in rows])
-                grid = make_grid(cells.astype(np.float32) / 127.5 - 1.0, columns=len(rows))
-            save_image(Image.fromarray(grid), Path(folder) / f"epoch_{epoch + 1:04d}.png")
-
-    return Samples()
-=======
     """``kg.callbacks.SampleGrid`` writing ``samples/epoch_XXXX.png`` each
     epoch: 16 ``generate`` samples for GANs, [input | output] rows for
-    translators and [bicubic | output | HR] rows for super-resolution, on the
-    first 4 of the first batch."""
+    CycleGAN, [input | output | target] rows for pix2pix and [bicubic |
+    output | HR] rows for super-resolution, on the first 4 of the first batch."""
     import keras_gans as kg
 
     if game_name in ("dcgan", "cdcgan", "wgan-gp"):
@@ -143,7 +107,6 @@ def _samples_callback(folder, data, game_name):
     first = data[0]
     inputs = first[0] if game_name == "cyclegan" else (first[0], first[1])
     return kg.callbacks.SampleGrid(folder, n=4, inputs=inputs)
->>>>>>> main
 
 
 def _distribution(args):

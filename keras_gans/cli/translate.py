@@ -23,22 +23,14 @@ resolution by default:
 3. the result (with the alpha channel, a grey input as grey) is written.
 
 A progress line (tiles done, ETA; file i of N for a folder) goes to stderr
-<<<<<<< HEAD
-for work that lasts over two seconds; ``--quiet`` silences it. MODEL is a zoo entry name or folder (``keras_gans.zoo.load``),
-a ``.keras`` file, or ``official:NAME`` for the authors' converted
-generator (``official:apple2orange``, ``official:edges2shoes``;
+for work that lasts over two seconds; ``--quiet`` silences it. MODEL is a zoo
+entry name, folder or ``hf://owner/name`` (``keras_gans.zoo.load``), a
+``.keras`` file, or ``official:NAME`` for the authors' converted generator
+(``official:apple2orange``, ``official:edges2shoes``;
 ``official:pix2pix/sat2map`` where CycleGAN and pix2pix publish one name;
 the table is ``kg.convert.official.FAMILIES``; the ``.pth`` must be in the
 cache, ``--download`` fetches it). INPUT may be a folder: OUTPUT is then a
 folder and every image is written there as PNG.
-=======
-for work that lasts over two seconds; ``--quiet`` silences it. MODEL is a zoo
-entry name, folder or ``hf://owner/name`` (``keras_gans.zoo.load``), a
-``.keras`` file, or ``official:NAME`` for the authors' converted generator
-(e.g. ``official:apple2orange``; the ``.pth`` must be in the cache, see
-``kg.cyclegan.fetch_official_cyclegan``). INPUT may be a folder: OUTPUT is
-then a folder and every image is written there as PNG.
->>>>>>> main
 """
 
 
@@ -130,15 +122,9 @@ def _run(args):
     jobs = file_jobs(args.input, args.output, "INPUT", args.overwrite)
     if args.size is not None and args.size < 0:
         raise ValueError(f"--size must be >= 0 (0 = the image's own resolution); got {args.size}.")
-<<<<<<< HEAD
-    if args.tile < 0 or 0 < args.tile < 8:
-        raise ValueError(f"--tile must be 0 (no tiling) or at least 8 pixels; got {args.tile}.")
-    model = load_model(args.model, args.unsafe_load, args.download)
-=======
     if args.tile < 0:
         raise ValueError(f"--tile must be >= 0 (0 = no tiling); got {args.tile}.")
-    model = load_model(args.model, args.unsafe_load)
->>>>>>> main
+    model = load_model(args.model, args.unsafe_load, args.download)
     generator = pick_generator(model, args.direction)
     size = default_size(model) if args.size is None else args.size
     mode = args.mode or default_mode(model)
@@ -159,13 +145,8 @@ def register(subparsers):
     p = subparsers.add_parser(
         "translate", help="image-to-image translation with a CycleGAN or pix2pix model (any image size)"
     )
-<<<<<<< HEAD
-    p.add_argument("model", help="zoo entry name/folder, .keras file, or official:NAME (e.g. official:apple2orange, "
-                                 "official:edges2shoes, official:pix2pix/sat2map)")
-=======
     p.add_argument("model", help="zoo entry name/folder/hf://owner/name, .keras file, or official:NAME "
-                                 "(e.g. official:apple2orange)")
->>>>>>> main
+                                 "(e.g. official:apple2orange, official:edges2shoes, official:pix2pix/sat2map)")
     p.add_argument("input", help="image file (JPEG/PNG, any size) or folder")
     p.add_argument("-o", "--output", required=True, help="output image (or folder when INPUT is a folder)")
     p.add_argument("--direction", choices=("a2b", "b2a"), default="a2b",
