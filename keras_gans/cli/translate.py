@@ -166,9 +166,8 @@ def register(subparsers):
     p.add_argument("--seed", type=int, default=None,
                    help="authors mode: dropout masks from (seed, file index), repeatable on one backend "
                         "(default: fresh)")
-    p.add_argument("--download", action="store_true",
-                   help="official:NAME: fetch the authors' .pth into the cache when it is missing")
-    from keras_gans.cli.sr import _common
+    from keras_gans.cli.sr import _common, _download
 
     _common(p)
+    _download(p)
     p.set_defaults(func=_run)

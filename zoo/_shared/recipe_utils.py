@@ -300,16 +300,26 @@ def add_export_arguments(parser):
                         help="write the zoo entry from the run folder's newest checkpoint, without training")
 
 
-def restore_for_export(game, run):
-    """``--export-only``: ``game`` restored from the newest checkpoint in
-    ``run/backup`` (SystemExit naming the folder when there is none); returns
-    an empty ``keras.callbacks.History`` (no losses of this session for the card)."""
-    import keras
-
+def restore_or_exit(game, run, what="--checkpoint"):
+    """``game`` restored from the newest checkpoint in ``run/backup`` (its
+    metadata returned and named on stdout); SystemExit naming the folder
+    (and ``what`` asked for it) when there is none."""
     import keras_gans as kg
 
-    if kg.checkpoint.restore(game, Path(run) / "backup") is None:
-        raise SystemExit(f"--export-only: no checkpoint in {Path(run) / 'backup'}.")
+    meta = kg.checkpoint.restore(game, Path(run) / "backup")
+    if meta is None:
+        raise SystemExit(f"{what}: no checkpoint in {Path(run) / 'backup'}.")
+    print(f"checkpoint {meta['path']}: epoch {meta['epoch']} step {meta['step']}", flush=True)
+    return meta
+
+
+def restore_for_export(game, run):
+    """``--export-only``: ``game`` restored from the newest checkpoint in
+    ``run/backup`` (``restore_or_exit``); returns an empty
+    ``keras.callbacks.History`` (no losses of this session for the card)."""
+    import keras
+
+    restore_or_exit(game, run, "--export-only")
     hist = keras.callbacks.History()
     hist.history = {}
     return hist
@@ -363,6 +373,26 @@ class RunLog:
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.path, json.dumps(self.segments, indent=1))
+
+    def fit(self, game, data, callbacks, record=None, **fit_kwargs):
+        """``game.fit(data, callbacks=callbacks, verbose=0, **fit_kwargs)``,
+        then one segment: from the step its ``BackupAndRestore`` (among
+        ``callbacks``) resumed at (epochs of ``steps_per_epoch`` batches, else
+        of ``len(data)``) to the game's step now, with the wall time and
+        ``record`` (e.g. the distribution). Returns the History."""
+        import time
+
+        import keras
+
+        t0 = time.time()
+        hist = game.fit(data, callbacks=callbacks, verbose=0, **fit_kwargs)
+        wall = time.time() - t0
+        steps = int(keras.ops.convert_to_numpy(game.g_optimizer.iterations))
+        restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
+        epoch_steps = fit_kwargs.get("steps_per_epoch") or len(data)
+        start = int(restored["epoch"]) * epoch_steps + int(restored["step"]) if restored else 0
+        self.add(start, steps, wall, **(record or {}))
+        return hist
 
     def training_command(self):
         """The command of the newest training segment (None before any)."""

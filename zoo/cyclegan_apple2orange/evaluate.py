@@ -179,12 +179,7 @@ def load_model(args):
                                 image_size=args.image_size, upsample=run_upsample(args.checkpoint))
         model = recipe.build(ns)
         model.compile(g_optimizer=keras.optimizers.Adam(), d_optimizer=keras.optimizers.Adam())
-        from keras_gans import checkpoint
-
-        meta = checkpoint.restore(model, Path(args.checkpoint) / "backup")
-        if meta is None:
-            raise SystemExit(f"No checkpoint in {args.checkpoint}/backup.")
-        print(f"checkpoint {meta['path']}: epoch {meta['epoch']} step {meta['step']}")
+        recipe_utils.restore_or_exit(model, args.checkpoint)
         return model
     return kg.zoo.load(args.entry)
 

@@ -30,7 +30,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -287,14 +286,10 @@ def main(argv=None):
         hist = recipe_utils.restore_for_export(model, run)
         steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
     else:
-        t0 = time.time()
         epochs = -(-(total - prior) // steps_per_epoch)
-        hist = model.fit(data, epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=0, callbacks=callbacks)
-        wall = time.time() - t0
+        hist = log.fit(model, data, callbacks, distributed, epochs=epochs,
+                       steps_per_epoch=steps_per_epoch)
         steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
-        restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
-        log.add(int(restored["epoch"]) * steps_per_epoch + int(restored["step"]) if restored else 0, steps, wall,
-                **distributed)
     steps += prior
     wall_s = log.wall_s + (init["wall_s"] if init else 0.0)
     print(f"at step {steps} ({steps / steps_per_epoch:.1f} epochs), {wall_s / 3600:.2f} h in all", flush=True)

@@ -116,10 +116,7 @@ def load_model(args):
         ns = argparse.Namespace(num_downs=args.num_downs, filters=args.filters, seed=0)
         model = recipe.build(ns)
         model.compile(g_optimizer=keras.optimizers.Adam(), d_optimizer=keras.optimizers.Adam())
-        meta = kg.checkpoint.restore(model, Path(args.checkpoint) / "backup")
-        if meta is None:
-            raise SystemExit(f"No checkpoint in {args.checkpoint}/backup.")
-        print(f"checkpoint {meta['path']}: epoch {meta['epoch']} step {meta['step']}")
+        recipe_utils.restore_or_exit(model, args.checkpoint)
         return model
     return kg.zoo.load(args.entry)
 

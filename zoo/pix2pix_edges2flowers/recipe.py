@@ -267,12 +267,8 @@ def main(argv=None):
         hist = recipe_utils.restore_for_export(model, run)
     else:
         callbacks = recipe_utils.training_callbacks(run, args.save_every, args.time_limit, total_steps=total)
-        t0 = time.time()
-        hist = model.fit(data, epochs=args.epochs, steps_per_epoch=steps_per_epoch, verbose=0, callbacks=callbacks)
-        restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
-        steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
-        log.add(int(restored["epoch"]) * steps_per_epoch + int(restored["step"]) if restored else 0, steps,
-                time.time() - t0, **distributed)
+        hist = log.fit(model, data, callbacks, distributed, epochs=args.epochs,
+                       steps_per_epoch=steps_per_epoch)
     steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
     print(f"at step {steps} ({steps / steps_per_epoch:.2f} epochs), {log.wall_s / 3600:.2f} h in all", flush=True)
     if args.no_export:
