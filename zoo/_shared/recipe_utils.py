@@ -122,6 +122,41 @@ def run_record(recipe, out, **fields):
     }
 
 
+def epoch_fields(args, history, steps, wall):
+    """``run_record`` fields every epoch-scheduled recipe records (CycleGAN's,
+    pix2pix's): the training command, ``epochs`` / ``decay_epochs`` /
+    ``batch_size`` / ``seed`` from ``args``, the steps and epochs done, the
+    last epoch's losses, the segments and the wall time."""
+    return {
+        "command": getattr(args, "training_command", None) or command_line(training=True),
+        "epochs": args.epochs,
+        "decay_epochs": args.decay_epochs,
+        "steps": steps,
+        "batch_size": args.batch_size,
+        "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in history.items()},
+        "epochs_done": round(steps / max(1, args.steps_per_epoch), 2),
+        "segments": getattr(args, "segments", []),
+        "wall_time_s": round(wall, 1),
+        "seed": args.seed,
+    }
+
+
+def game_to_measure(entry, checkpoint, build):
+    """What an evaluator measures: the game ``build()`` makes with the newest
+    checkpoint of the run folder ``checkpoint`` (``restore_or_exit``), or,
+    without one, the zoo entry ``entry``."""
+    import keras
+
+    import keras_gans as kg
+
+    if not checkpoint:
+        return kg.zoo.load(entry)
+    game = build()
+    game.compile(g_optimizer=keras.optimizers.Adam(), d_optimizer=keras.optimizers.Adam())  # a checkpoint holds both
+    restore_or_exit(game, checkpoint)
+    return game
+
+
 def update_metrics(folder, metrics, evaluation, notes=None, extra=None):
     """Record measured metrics (and how they were measured) in an entry's
     config.json and re-render its MODEL_CARD.md; ``extra``: more config keys

@@ -34,7 +34,6 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
@@ -173,15 +172,12 @@ def run_upsample(run):
 
 
 def load_model(args):
-    if args.checkpoint:
+    def build():
         recipe = _module(HERE / "recipe.py", "cyclegan_recipe")
-        ns = argparse.Namespace(n_blocks=args.n_blocks, filters=args.filters, seed=0, pool_size=50,
-                                image_size=args.image_size, upsample=run_upsample(args.checkpoint))
-        model = recipe.build(ns)
-        model.compile(g_optimizer=keras.optimizers.Adam(), d_optimizer=keras.optimizers.Adam())
-        recipe_utils.restore_or_exit(model, args.checkpoint)
-        return model
-    return kg.zoo.load(args.entry)
+        return recipe.build(argparse.Namespace(n_blocks=args.n_blocks, filters=args.filters, seed=0, pool_size=50,
+                                               image_size=args.image_size, upsample=run_upsample(args.checkpoint)))
+
+    return recipe_utils.game_to_measure(args.entry, args.checkpoint, build)
 
 
 def main(argv=None):

@@ -151,21 +151,12 @@ def card(args, history, steps, wall):
         "preprocessing": {"image_size": size, "channels": 3, "value_range": [-1, 1]},
         "training": recipe_utils.run_record(
             __file__, args.out,
-            command=getattr(args, "training_command", None) or recipe_utils.command_line(training=True),
-            epochs=args.epochs,
-            decay_epochs=args.decay_epochs,
-            steps=steps,
-            batch_size=args.batch_size,
+            **recipe_utils.epoch_fields(args, history, steps, wall),
             optimizer=f"Adam({args.lr}, beta_1=0.5) for both generators and for both discriminators",
             schedule="LinearDecay: constant, then linear to 0 over the last decay_epochs",
             loss="least squares; cycle 10; identity 0.5 x 10; pools of 50 fakes",
             augmentation=f"resize to {args.load_size}x{args.load_size} (bicubic), random crop {size}, random flip",
-            final_epoch_losses={k: round(float(v[-1]), 4) for k, v in history.items()},
-            epochs_done=round(steps / max(1, args.steps_per_epoch), 2),
-            segments=getattr(args, "segments", []),
             warm_start=warm_start_sentence(getattr(args, "init", None)),
-            wall_time_s=round(wall, 1),
-            seed=args.seed,
         ),
         "limits": [
             "Trained on ~75 photos per domain (the paper's apple2orange has ~1,000): expect colour "

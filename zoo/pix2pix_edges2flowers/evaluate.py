@@ -30,7 +30,6 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gans as kg  # noqa: E402
@@ -111,14 +110,8 @@ NOTES = {
 
 
 def load_model(args):
-    if args.checkpoint:
-        recipe = _recipe()
-        ns = argparse.Namespace(num_downs=args.num_downs, filters=args.filters, seed=0)
-        model = recipe.build(ns)
-        model.compile(g_optimizer=keras.optimizers.Adam(), d_optimizer=keras.optimizers.Adam())
-        recipe_utils.restore_or_exit(model, args.checkpoint)
-        return model
-    return kg.zoo.load(args.entry)
+    ns = argparse.Namespace(num_downs=args.num_downs, filters=args.filters, seed=0)
+    return recipe_utils.game_to_measure(args.entry, args.checkpoint, lambda: _recipe().build(ns))
 
 
 def main(argv=None):

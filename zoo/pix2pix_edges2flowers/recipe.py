@@ -175,21 +175,12 @@ def card(args, history, steps, wall):
                           "input": "an edge map: black (0) lines on white (255), RGB, as recipe.edges(photo) draws"},
         "training": recipe_utils.run_record(
             __file__, args.out,
-            command=getattr(args, "training_command", None) or recipe_utils.command_line(training=True),
-            epochs=args.epochs,
-            decay_epochs=args.decay_epochs,
-            steps=steps,
-            batch_size=args.batch_size,
+            **recipe_utils.epoch_fields(args, history, steps, wall),
             optimizer=f"Adam({args.lr}, beta_1=0.5) for the generator and for the discriminator",
             schedule="LinearDecay: constant, then linear to 0 over the last decay_epochs",
             loss="vanilla GAN (non-saturating) + 100 x L1; discriminator loss halved",
             augmentation=f"resize to {args.load_size}x{args.load_size} (bicubic), the same random crop "
                          f"{args.image_size} and flip for edges and photo",
-            final_epoch_losses={k: round(float(v[-1]), 4) for k, v in history.items()},
-            epochs_done=round(steps / max(1, args.steps_per_epoch), 2),
-            segments=getattr(args, "segments", []),
-            wall_time_s=round(wall, 1),
-            seed=args.seed,
         ),
         "limits": [
             "Trained on ~3,100 photos of five kinds of flowers: other subjects come out as flower-like textures.",
