@@ -19,8 +19,8 @@ patch (the paper's: ``gan_mode='vanilla'``, binary cross-entropy on logits,
   (``g_loss`` is the first term, ``l1_loss`` the mean absolute error
   ``|G(x) - y|_1`` in the ``[-1, 1]`` range, unweighted);
 - discriminator: ``L_D = 1/2 [L(D(x, G(x)), 0) + L(D(x, y), 1)]``
-  (``d_loss``; the authors halve it "to slow down the rate at which D
-  learns relative to G").
+  (``d_loss``; halved in the authors' code, which the paper explains as
+  slowing D's learning relative to G's).
 
 Each train step: one generator forward (training mode: batch statistics,
 dropout), the generator update on ``L_G``, then the discriminator update on
