@@ -38,12 +38,13 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_utils import cpu_peak, git_commit, json_line
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -152,18 +153,12 @@ def time_keras(name, shape, steps, repeats, jit, policy="float32"):
 
 
 # ------------------------------------------------------------------ subprocesses
-def _json_line(proc, cmd):
-    if proc.returncode != 0:
-        raise RuntimeError(f"failed ({' '.join(map(str, cmd))}):\n{proc.stderr[-3000:]}")
-    return json.loads([s for s in proc.stdout.splitlines() if s.startswith("{")][-1])
-
-
 def run_backend(backend, name, shape, args):
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--game", name,
            "--shape-json", json.dumps(shape), "--steps", str(args.steps),
            "--repeats", str(args.repeats), "--jit", args.jit, "--policy", args.policy]
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return _json_line(subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=7200), cmd)
+    return json_line(subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=7200), cmd)
 
 
 def run_reference(name, shape, args, channels_last, flops):
@@ -173,31 +168,7 @@ def run_reference(name, shape, args, channels_last, flops):
         cmd += [f"--{key}", str(value)]
     cmd += ["--channels-last"] * channels_last + ["--flops"] * flops
     cmd += ["--threads", str(args.threads)] if args.threads else []
-    return _json_line(subprocess.run(cmd, capture_output=True, text=True, timeout=7200), cmd)
-
-
-# ------------------------------------------------------------------ the machine
-def cpu_peak(fma_units=2):
-    """fp32 peak of this CPU: cores x lanes x FMA units x 2 FLOP x clock."""
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    flags = set()
-    model, mhz = platform.processor() or "unknown", []
-    for line in info.splitlines():
-        key, _, value = line.partition(":")
-        key = key.strip()
-        if key == "flags" and not flags:
-            flags = set(value.split())
-        elif key == "model name":
-            model = value.strip()
-        elif key == "cpu MHz":
-            mhz.append(float(value))
-    lanes = 16 if "avx512f" in flags else 8 if {"avx2", "fma"} <= flags else 4
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    ghz = max(mhz) / 1000 if mhz else float("nan")
-    peak = cores * lanes * fma_units * 2 * ghz
-    return {"cpu": model, "cores": cores, "fp32_lanes": lanes, "fma_units": fma_units, "ghz": round(ghz, 3),
-            "peak_gflops": round(peak, 1),
-            "isa": "avx512" if lanes == 16 else "avx2+fma" if lanes == 8 else "sse"}
+    return json_line(subprocess.run(cmd, capture_output=True, text=True, timeout=7200), cmd)
 
 
 def summarize(row, batch, flops, peak, fastest_ref):
@@ -265,13 +236,8 @@ def main(argv=None):
     if not args.no_reference and not Path(args.reference).is_file():
         p.error(f"reference not found: {args.reference} (pass --reference PATH or --no-reference)")
     machine = cpu_peak(args.fma_units)
-    try:
-        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True).stdout.strip()
-    except OSError:
-        commit = ""
     stamp = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-             "commit": commit, **machine}
+             "commit": git_commit(), **machine}
     rows = []
     for name in names:
         shape = dict(SHAPES[args.shape][name])

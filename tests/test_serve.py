@@ -304,7 +304,7 @@ def test_a_cached_official_generator_gets_on_the_translate_page(files, tmp_path,
     in the authors' layout stands in for the published one) and translate as
     ``keras-gans translate official:NAME`` does."""
     torch = pytest.importorskip("torch", reason="the stand-in official file is written with torch.save")
-    from cyclegan.test_converter import torch_generator
+    from cyclegan.cyclegan_torch import torch_generator
 
     from keras_gans.cyclegan import official_cyclegan_path
     from keras_gans.serve import create_app, discover, start

@@ -1,8 +1,8 @@
 """The official CycleGAN ResnetGenerator (PyTorch) -> keras_gans, on every backend.
 
-The reference network below is written from the authors' ``models/networks.py``
-(``ResnetGenerator``, ``ResnetBlock``; norm='instance', no dropout, padding
-'reflect'), with the same module order, hence the same state-dict keys.
+The reference network (``cyclegan_torch.py`` beside this file) is written from
+the authors' ``models/networks.py``, with the same module order, hence the
+same state-dict keys.
 """
 
 import os
@@ -16,52 +16,7 @@ import keras_gans as kg
 from keras_gans import convert as conv
 
 torch = pytest.importorskip("torch")
-nn = torch.nn
-
-
-class ResnetBlock(nn.Module):
-    def __init__(self, dim):
-        super().__init__()
-        norm = lambda c: nn.InstanceNorm2d(c, affine=False, track_running_stats=False)  # noqa: E731
-        self.conv_block = nn.Sequential(
-            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3, padding=0, bias=True), norm(dim), nn.ReLU(True),
-            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3, padding=0, bias=True), norm(dim),
-        )
-
-    def forward(self, x):
-        return x + self.conv_block(x)
-
-
-class ResnetGenerator(nn.Module):
-    def __init__(self, input_nc=3, output_nc=3, ngf=64, n_blocks=9):
-        super().__init__()
-        norm = lambda c: nn.InstanceNorm2d(c, affine=False, track_running_stats=False)  # noqa: E731
-        model = [nn.ReflectionPad2d(3), nn.Conv2d(input_nc, ngf, 7, padding=0, bias=True), norm(ngf), nn.ReLU(True)]
-        for i in range(2):
-            mult = 2**i
-            model += [nn.Conv2d(ngf * mult, ngf * mult * 2, 3, stride=2, padding=1, bias=True),
-                      norm(ngf * mult * 2), nn.ReLU(True)]
-        for _ in range(n_blocks):
-            model += [ResnetBlock(ngf * 4)]
-        for i in range(2):
-            mult = 2 ** (2 - i)
-            model += [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, stride=2, padding=1,
-                                         output_padding=1, bias=True),
-                      norm(ngf * mult // 2), nn.ReLU(True)]
-        model += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, output_nc, 7, padding=0), nn.Tanh()]
-        self.model = nn.Sequential(*model)
-
-    def forward(self, x):
-        return self.model(x)
-
-
-def torch_generator(n_blocks=2, ngf=8, seed=0):
-    torch.manual_seed(seed)
-    net = ResnetGenerator(ngf=ngf, n_blocks=n_blocks).eval()
-    with torch.no_grad():  # non-trivial biases everywhere (the default init has them too)
-        for p in net.parameters():
-            p.add_(0.05 * torch.randn_like(p))
-    return net
+from cyclegan_torch import ResnetGenerator, torch_generator  # noqa: E402  (tests/cyclegan/, needs torch)
 
 
 def torch_output(net, x_nhwc):
