@@ -335,7 +335,7 @@ def test_a_cached_official_pix2pix_generator_gets_its_modes(files, tmp_path, mon
     publish a sat2map too): one direction, its native size by default, the
     mode and the dropout seed, each result equal to ``keras-gans translate``'s."""
     torch = pytest.importorskip("torch", reason="the stand-in official file is written with torch.save")
-    from pix2pix.test_pix2pix_converter import torch_unet
+    from pix2pix.pix2pix_torch import torch_unet
 
     from keras_gans.pix2pix import official_pix2pix_path
     from keras_gans.serve import create_app, start
