@@ -51,7 +51,7 @@ from keras_gans.cyclegan import networks as cyclegan_networks
 from keras_gans.cyclegan.image_pool import ImagePool
 from keras_gans.cyclegan.losses import cycle_consistency_loss, identity_loss
 from keras_gans.cyclegan.translate import static_image_shape, translate_images
-from keras_gans.games.base import AdversarialGame, serialize, to_model_range, unpack_pair
+from keras_gans.games.base import AdversarialGame, serialize, step_images, unpack_pair
 from keras_gans.games.checks import check_array, check_translator, input_shape
 from keras_gans.losses.adversarial import gan_loss_scales
 
@@ -276,8 +276,8 @@ class CycleGAN(AdversarialGame):
             "fit(x=images_a, y=images_b)",
         )
         return (
-            to_model_range(a, "CycleGAN", "images_a", dtype=self.compute_dtype),
-            to_model_range(b, "CycleGAN", "images_b", dtype=self.compute_dtype),
+            step_images(a, "CycleGAN", "images_a", dtype=self.compute_dtype),
+            step_images(b, "CycleGAN", "images_b", dtype=self.compute_dtype),
         )
 
     # ------------------------------------------------------------------ step
@@ -354,7 +354,7 @@ class CycleGAN(AdversarialGame):
     # ------------------------------------------------------------- inference
     def call(self, images_a, training=False):
         """``cyclegan(a)`` is ``generator_ab(a)`` (uint8 images are mapped to ``[-1, 1]``)."""
-        return self.generator_ab(to_model_range(images_a, "CycleGAN", "images_a", dtype=self.compute_dtype),
+        return self.generator_ab(step_images(images_a, "CycleGAN", "images_a", dtype=self.compute_dtype),
                                  training=training)
 
     def generator_for(self, direction):

@@ -11,7 +11,7 @@ The game contract. A game is an ``AdversarialGame`` subclass, registered with
   randomness from ``self.seed_generator``;
 - ``_unpack(data)`` -> the step's tensors from a batch, in the model's dtype
   and range (helpers here: ``unpack_batch``, ``unpack_pair``,
-  ``to_model_range``);
+  ``step_images``);
 - ``metrics`` (the loss trackers ``game_step`` updates);
 - ``get_config``: ``{**super().get_config(), ...}`` with its constructor
   arguments, Keras objects through ``serialize``, and ``nested_config``:
@@ -430,9 +430,11 @@ def unpack_pair(data, game, what):
     return x, y
 
 
-def to_model_range(t, game, what, uint8_range=(-1.0, 1.0), dtype="float32"):
-    """A batch of images as ``dtype``: rank 4 is checked; integer (uint8)
-    images 0..255 are mapped to ``uint8_range``, floats pass as they are."""
+def step_images(t, game, what, uint8_range=(-1.0, 1.0), dtype="float32"):
+    """A batch of images inside a game's step, as a ``dtype`` tensor: rank 4
+    is checked; integer (uint8) images 0..255 are mapped to ``uint8_range``,
+    floats pass as they are. (Host-side NumPy conversion is
+    ``kg.images.to_model_range``.)"""
     from keras import ops
 
     if len(t.shape) != 4:

@@ -41,7 +41,7 @@ from keras_gans import losses as losses_module
 from keras_gans.cyclegan import networks as cyclegan_networks
 from keras_gans.cyclegan.losses import l1_loss
 from keras_gans.cyclegan.translate import check_mode, size_multiple, translate_images
-from keras_gans.games.base import AdversarialGame, serialize, to_model_range, unpack_pair
+from keras_gans.games.base import AdversarialGame, serialize, step_images, unpack_pair
 from keras_gans.games.checks import check_array, input_shape
 from keras_gans.losses.adversarial import gan_loss_scales
 from keras_gans.pix2pix import networks as pix2pix_networks
@@ -180,8 +180,8 @@ class Pix2Pix(AdversarialGame):
             "aligned (input, target) pairs: pass fit(x=inputs, y=targets) or a dataset yielding "
             "(inputs, targets) tuples (kg.data.paired)",
         )
-        x = to_model_range(x, "Pix2Pix", "inputs", dtype=self.compute_dtype)
-        y = to_model_range(y, "Pix2Pix", "targets", dtype=self.compute_dtype)
+        x = step_images(x, "Pix2Pix", "inputs", dtype=self.compute_dtype)
+        y = step_images(y, "Pix2Pix", "targets", dtype=self.compute_dtype)
         if x.shape[1:3] != y.shape[1:3] and None not in (*x.shape[1:3], *y.shape[1:3]):
             raise ValueError(
                 f"Pix2Pix: inputs {tuple(x.shape)} and targets {tuple(y.shape)} differ in height or width; "
@@ -239,7 +239,7 @@ class Pix2Pix(AdversarialGame):
     # ------------------------------------------------------------- inference
     def call(self, inputs, training=False):
         """``pix2pix(x)`` is ``generator(x)`` (uint8 images are mapped to ``[-1, 1]``)."""
-        return self.generator(to_model_range(inputs, "Pix2Pix", "inputs", dtype=self.compute_dtype),
+        return self.generator(step_images(inputs, "Pix2Pix", "inputs", dtype=self.compute_dtype),
                               training=training)
 
     def generator_for(self, direction="a2b"):

@@ -32,7 +32,7 @@ import keras
 from keras import ops
 
 from keras_gans import losses as losses_module
-from keras_gans.games.base import AdversarialGame, serialize, to_model_range, unpack_pair
+from keras_gans.games.base import AdversarialGame, serialize, step_images, unpack_pair
 from keras_gans.games.checks import check_array, check_translator, input_shape
 from keras_gans.srgan.losses import get_content_loss
 from keras_gans.srgan.upscale import infer_scale, upscale_images
@@ -194,8 +194,8 @@ class SRGAN(AdversarialGame):
             "(low_res, high_res) pairs: pass fit(x=low_res, y=high_res) or a dataset yielding "
             "(low_res, high_res) tuples",
         )
-        lr = to_model_range(x, "SRGAN", "low_res", (0.0, 1.0), self.compute_dtype)
-        hr = to_model_range(y, "SRGAN", "high_res", (-1.0, 1.0), self.compute_dtype)
+        lr = step_images(x, "SRGAN", "low_res", (0.0, 1.0), self.compute_dtype)
+        hr = step_images(y, "SRGAN", "high_res", (-1.0, 1.0), self.compute_dtype)
         self._check_pair_shapes(lr, hr)
         return lr, hr
 
