@@ -44,8 +44,8 @@ def _ring_run(game, steps, batch):
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow",
-                    reason="15,000 critic steps with a double backward (266 s with XLA in the CI's tensorflow pass on "
-                           "the 2-core AMD EPYC, 2026-12-03): tensorflow pass; tests/test_cross_backend.py proves the "
+                    reason="15,000 critic steps with a double backward (387 s with XLA in the CI's tensorflow pass on "
+                           "the 2-core AMD EPYC, 2026-12-07): tensorflow pass; tests/test_cross_backend.py proves the "
                            "WGAN-GP step is the same on all three")
 def test_ring_of_gaussians_wgan_gp_covers_the_modes():
     """WGAN-GP (5 critic steps) reaches all 8 modes with >= 80% of the samples

@@ -389,8 +389,10 @@ def distribution(args):
 
 
 class RunLog:
-    """Wall time and steps of every session a run was trained in, kept in
-    ``folder/segments.json`` (so a card can state the cumulative cost)."""
+    """Wall time (and, since 2026-12-07, ``cpu_s``: the process' CPU time,
+    all threads) and steps of every session a run was trained in, kept in
+    ``folder/segments.json`` (so a card can state the cumulative cost: at
+    nice 19 beside other work the wall time overstates it)."""
 
     def __init__(self, folder):
         self.path = Path(folder) / "segments.json"
@@ -419,14 +421,15 @@ class RunLog:
 
         import keras
 
-        t0 = time.time()
+        t0, c0 = time.time(), time.process_time()
         hist = game.fit(data, callbacks=callbacks, verbose=0, **fit_kwargs)
         wall = time.time() - t0
+        record = {"cpu_s": round(time.process_time() - c0, 1), **(record or {})}
         steps = int(keras.ops.convert_to_numpy(game.g_optimizer.iterations))
         restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
         epoch_steps = fit_kwargs.get("steps_per_epoch") or len(data)
         start = int(restored["epoch"]) * epoch_steps + int(restored["step"]) if restored else 0
-        self.add(start, steps, wall, **(record or {}))
+        self.add(start, steps, wall, **record)
         return hist
 
     def training_command(self):

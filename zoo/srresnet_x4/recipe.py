@@ -545,15 +545,15 @@ def main(argv=None):
     if args.export_only:
         hist = recipe_utils.restore_for_export(game, run)
     else:
-        t0 = time.time()
+        t0, c0 = time.time(), time.process_time()
         hist = game.fit(data, epochs=epochs, verbose=0, callbacks=callbacks)
-        wall = time.time() - t0
+        wall, cpu = time.time() - t0, time.process_time() - c0
     done = int(keras.ops.convert_to_numpy(game.g_optimizer.iterations))
     selected = select_best(game, run) if args.lr_plateau and not args.no_export else None
     if not args.export_only:
         restored = next(c for c in callbacks if hasattr(c, "restore_into")).restored
         log.add(int(restored["epoch"]) * epoch_steps + int(restored["step"]) if restored else 0, done, wall,
-                **distributed, **({"note": args.segment_note} if args.segment_note else {}))
+                cpu_s=round(cpu, 1), **distributed, **({"note": args.segment_note} if args.segment_note else {}))
     print(f"at step {done} of this run ({log.wall_s / 3600:.2f} h in all)", flush=True)
     if args.no_export:
         return 0
