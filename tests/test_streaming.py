@@ -115,3 +115,36 @@ def test_peak_memory_is_bounded_by_the_tile_not_the_photo():
     small, large = (float(v) for v in out.stdout.split()[-2:])
     assert large < 0.6, f"peak RSS grew by {large:.2f} GB translating 0.8 MP in 128-px tiles"
     assert large - small < 0.2, f"4x the pixels added {large - small:.2f} GB (0.2 MP: {small:.2f}, 0.8 MP: {large:.2f})"
+
+
+def test_memory_held_during_a_run_does_not_grow_with_the_number_of_tiles():
+    """Every array but the lazily read windows goes to a temporary file
+    (``spill_bytes=0``), so what NumPy holds at once must not depend on the
+    image size. It did on the torch backend: a Keras call of ``Add`` leaves
+    its converted inputs in a reference cycle, a window per tile of every
+    residual connection (+1 GB on a 12-megapixel photo), until a full
+    garbage collection."""
+    import gc
+    import tracemalloc
+
+    inp = keras.Input((None, None, 32))
+    x = inp
+    for _ in range(3):
+        y = keras.layers.Conv2D(32, 3, padding="same")(x)
+        y = kg.layers.InstanceNormalization()(y)
+        y = keras.layers.ReLU()(y)
+        x = keras.layers.Add()([x, y])
+    model = keras.Model(inp, keras.layers.Conv2D(3, 3, padding="same")(x))
+    rng = np.random.default_rng(0)
+    peaks = []
+    for side in (64, 384):  # 4 and 144 tiles of 32 px
+        a = rng.normal(size=(side, side, 32)).astype("float32")
+        gc.collect()
+        tracemalloc.start()
+        try:
+            streaming.run(model, a, tile=32, spill_bytes=0, output=lambda node: None)
+            peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
+        finally:
+            tracemalloc.stop()
+    window = 34 * 34 * 32 * 4 / 1e6  # MB
+    assert peaks[1] < peaks[0] + 5 * window, f"peak traced memory {peaks[0]:.2f} MB (4 tiles) -> {peaks[1]:.2f} MB (144 tiles)"

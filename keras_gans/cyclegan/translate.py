@@ -116,10 +116,10 @@ def translate_images(generator, images, batch_size=8, tile=None, progress=None, 
     if single:
         a = a[None]
     if a.dtype == np.uint8:
-        x, was_uint8 = to_model_range(a), True
+        x, was_uint8 = a, True  # converted below, batch by batch (tiles: window by window)
     elif np.issubdtype(a.dtype, np.floating):
         check_float_range(a, (-1.0, 1.0), "translate")
-        x, was_uint8 = a.astype(np.float32), False
+        x, was_uint8 = a.astype(np.float32, copy=False), False
     else:
         raise TypeError(
             f"translate takes uint8 images (0..255) or float images in [-1, 1]; got dtype {a.dtype}."
@@ -145,7 +145,7 @@ def translate_images(generator, images, batch_size=8, tile=None, progress=None, 
             "Resize or pad the images first (translate_any_size, or the keras-gans translate command, does)."
         )
     if tile is not None and mode == "eval":
-        y = np.stack([_streamed(generator, img, tile, was_uint8, progress) for img in (a if was_uint8 else x)])
+        y = np.stack([_streamed(generator, img, tile, was_uint8, progress) for img in x])
         return y[0] if single else y
     if mode == "authors":
         batch_size = 1  # batch statistics of one image, as the authors' test.py
@@ -153,11 +153,12 @@ def translate_images(generator, images, batch_size=8, tile=None, progress=None, 
     for i in range(0, len(x), batch_size):
         # An eager call: no whole-model compilation per image size (the CLI
         # sees many sizes); the convolutions dominate the time anyway.
+        xb = to_model_range(x[i : i + batch_size]) if was_uint8 else x[i : i + batch_size]
         if mode == "authors":
-            y = training_call(generator, x[i : i + 1], None if seed is None else [*np.atleast_1d(seed), i])
+            y = training_call(generator, xb, None if seed is None else [*np.atleast_1d(seed), i])
         else:
             with inference_mode():
-                y = ops.convert_to_numpy(generator(x[i : i + batch_size], training=False))
+                y = ops.convert_to_numpy(generator(xb, training=False))
         if y.shape[:3] != x[i : i + batch_size].shape[:3]:
             raise ValueError(
                 f"The generator maps {x.shape[1]}x{x.shape[2]} images to {y.shape[1]}x{y.shape[2]}: "
