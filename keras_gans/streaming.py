@@ -153,7 +153,16 @@ class _Pad(_Node):
         return np.clip(i, 0, n - 1), inside
 
     def read(self, y0, y1, x0, x1):
-        h, w, _ = self.src.shape
+        h, w, c = self.src.shape
+        ya, yb, xa, xb = y0 - self.t, y1 - self.t, x0 - self.l, x1 - self.l
+        if ya >= 0 and xa >= 0 and yb <= h and xb <= w:  # inside the source: no index map
+            return self.src.read(ya, yb, xa, xb)
+        if self.mode != "reflect":  # zeros around what lies inside
+            out = np.zeros((y1 - y0, x1 - x0, c), np.float32)
+            ca, cb, da, db = max(ya, 0), min(yb, h), max(xa, 0), min(xb, w)
+            if ca < cb and da < db:
+                out[ca - ya : cb - ya, da - xa : db - xa] = self.src.read(ca, cb, da, db)
+            return out
         iy, my = self._index(y0, y1, h, self.t)
         ix, mx = self._index(x0, x1, w, self.l)
         ya, yb, xa, xb = int(iy.min()), int(iy.max()) + 1, int(ix.min()), int(ix.max()) + 1

@@ -127,6 +127,8 @@ def epoch_fields(args, history, steps, wall):
     pix2pix's): the training command, ``epochs`` / ``decay_epochs`` /
     ``batch_size`` / ``seed`` from ``args``, the steps and epochs done, the
     last epoch's losses, the segments and the wall time."""
+    segments = getattr(args, "segments", [])
+    cpu = [seg.get("cpu_s") for seg in segments]
     return {
         "command": getattr(args, "training_command", None) or command_line(training=True),
         "epochs": args.epochs,
@@ -135,8 +137,10 @@ def epoch_fields(args, history, steps, wall):
         "batch_size": args.batch_size,
         "final_epoch_losses": {k: round(float(v[-1]), 4) for k, v in history.items()},
         "epochs_done": round(steps / max(1, args.steps_per_epoch), 2),
-        "segments": getattr(args, "segments", []),
+        "segments": segments,
         "wall_time_s": round(wall, 1),
+        # the process' CPU time over the segments, where every segment recorded it (from session 15 on)
+        "cpu_time_s": round(sum(cpu), 1) if cpu and all(c is not None for c in cpu) else None,
         "seed": args.seed,
     }
 

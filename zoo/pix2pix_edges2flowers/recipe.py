@@ -187,8 +187,20 @@ def card(args, history, steps, wall):
             "Expects edge maps drawn like the recipe's (thin black lines on white); hand-drawn sketches differ.",
             "translate() defaults to the authors' mode (batch statistics of each image, dropout on): outputs vary "
             "with the seed; mode='eval' is deterministic.",
+            *_unfinished(args, steps),
         ],
     }
+
+
+def _unfinished(args, steps):
+    """A limit line when the run stopped before the end of its schedule."""
+    total = args.epochs * args.steps_per_epoch
+    if steps >= total:
+        return []
+    constant = (args.epochs - args.decay_epochs) * args.steps_per_epoch
+    lr = args.lr * min(1.0, max(0.0, (total - steps) / max(1, total - constant)))
+    return [f"Stopped at step {steps:,} of its {total:,}-step schedule: the learning rate stood at {lr:.2g} "
+            f"(of {args.lr:g}), not yet decayed to 0; training goes on from the run's checkpoint with the same command."]
 
 
 def save(model, args, history, steps, wall):
