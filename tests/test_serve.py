@@ -84,7 +84,7 @@ def test_entries_found_by_kind_with_their_cards(server):
     kinds = {k["name"]: {e["name"]: e for e in k["entries"]} for k in info["kinds"]}
     assert {n: sorted(v) for n, v in kinds.items()} == {
         "generate": ["cdcgan_mnist", "dcgan_flowers64", "dcgan_mnist"],
-        "translate": ["cyclegan_apple2orange"],
+        "translate": ["cyclegan_apple2orange", "pix2pix_edges2flowers"],
         "upscale": ["srgan_x4", "srresnet_x4"],
     }
     assert info["limits"] == {"max_mb": 2, "max_megapixels": 16}
@@ -268,8 +268,8 @@ def test_the_space_folder(tmp_path, monkeypatch):
     spec.loader.exec_module(space)
     out = tmp_path / "space"
     entries = space.export(out)
-    assert entries == ["cdcgan_mnist", "cyclegan_apple2orange", "dcgan_flowers64", "dcgan_mnist", "srgan_x4",
-                       "srresnet_x4"]
+    assert entries == ["cdcgan_mnist", "cyclegan_apple2orange", "dcgan_flowers64", "dcgan_mnist",
+                       "pix2pix_edges2flowers", "srgan_x4", "srresnet_x4"]
     assert sorted(p.name for p in (out / "zoo").iterdir()) == entries
     for name in entries:
         assert (out / "zoo" / name / "model.weights.h5").read_bytes() == (REPO / "zoo" / name / "model.weights.h5").read_bytes()
@@ -294,7 +294,7 @@ def test_the_space_folder(tmp_path, monkeypatch):
     assert proc.stdout.splitlines() == [
         f"keras_gans from {out / 'keras_gans'}",
         "generate: cdcgan_mnist, dcgan_flowers64, dcgan_mnist",
-        "translate: cyclegan_apple2orange",
+        "translate: cyclegan_apple2orange, pix2pix_edges2flowers",
         "upscale: srgan_x4, srresnet_x4",
     ]
 
@@ -319,7 +319,8 @@ def test_a_cached_official_generator_gets_on_the_translate_page(files, tmp_path,
         status, info = request(url, "/api/entries")
         (entry,) = [e for k in info["kinds"] if k["name"] == "translate" for e in k["entries"]]
         assert entry["name"] == "official:horse2zebra" and entry["fields"][0]["options"] == [["a2b", "A -> B"]]
-        assert [e.name for e in discover()["translate"]] == ["cyclegan_apple2orange", "official:horse2zebra"]
+        assert [e.name for e in discover()["translate"]] == ["cyclegan_apple2orange", "pix2pix_edges2flowers",
+                                                             "official:horse2zebra"]
         got = result(url, "translate", "official:horse2zebra", files["photo"], size=32)
         status, body = submit(url, "translate", "official:horse2zebra", files["photo"], direction="b2a")
         assert (status, body["error"]) == (400, "direction must be one of a2b; got 'b2a'.")

@@ -63,6 +63,11 @@ def _check_loaded(name, model):
         for d in ("a2b", "b2a"):
             y = model.translate(x, d)
             assert y.shape == x.shape and y.dtype == np.uint8 and y.std() > 1
+    elif isinstance(model, kg.Pix2Pix):  # paired translation: uint8 in, uint8 out, the U-Net's size
+        x = np.random.default_rng(0).integers(0, 256, (2, pre["image_size"], pre["image_size"], 3), dtype=np.uint8)
+        for mode in ("eval", "authors"):
+            y = model.translate(x, mode=mode, seed=0)
+            assert y.shape == x.shape and y.dtype == np.uint8 and y.std() > 1
     elif isinstance(model, kg.SRGAN):  # super-resolution: uint8 in, uint8 out, scale x larger
         x = np.random.default_rng(0).integers(0, 256, (13, 17, 3), dtype=np.uint8)
         y = model.upscale(x)
@@ -256,12 +261,12 @@ import sys, numpy as np, keras, keras_gans as kg
 from keras.ops import convert_to_numpy as np_
 
 
-def fixed_inputs(model, n):
-    # one fixed random array per input of a functional model (unknown dims: 32)
+def fixed_inputs(model, n, side=32):
+    # one fixed random array per input of a functional model (unknown dims: side)
     rng = np.random.default_rng(0)
     out = []
     for t in model.inputs:
-        shape = [n] + [32 if d is None else d for d in t.shape[1:]]
+        shape = [n] + [side if d is None else d for d in t.shape[1:]]
         if "int" in str(t.dtype):
             out.append(rng.integers(0, 2, shape).astype(str(t.dtype)))
         else:
@@ -283,10 +288,12 @@ for name in sys.argv[2:]:
             d_in = out[name]
         out[name + "/d"] = np_(m.discriminator(d_in, training=False))
     elif cfg["kind"] == "game":  # translation / SR games: their generators on fixed inputs
+        # a pix2pix U-Net takes multiples of 2**depth: its training size
+        side = cfg["preprocessing"]["image_size"] if isinstance(m, kg.Pix2Pix) else 32
         for tag in ("generator", "generator_ab", "generator_ba"):
             g = getattr(m, tag, None)
             if isinstance(g, keras.Model) and getattr(g, "inputs", None):
-                out[name + "/" + tag] = np_(g(fixed_inputs(g, 2), training=False))
+                out[name + "/" + tag] = np_(g(fixed_inputs(g, 2, side), training=False))
     else:
         out[name] = np_(m(fixed_inputs(m, 16), training=False))
         if cfg.get("features_layer"):

@@ -123,6 +123,8 @@ def main(argv=None):
     p.add_argument("--image-size", type=int, default=128)
     p.add_argument("--data", default=None, help="the flowers_ccby_128 folder (default: the data root)")
     p.add_argument("--write", action="store_true", help="record the metrics and samples.png in the entry's card")
+    p.add_argument("--status-note", default=None,
+                   help="--write: what samples.png shows, appended to the card's status line")
     args = p.parse_args(argv)
     model = load_model(args)
     recipe = _recipe()
@@ -136,9 +138,26 @@ def main(argv=None):
             {"command": recipe_utils.command_line(), "backend": kg.backend.name,
              "heldout": f"{len(split['heldout'][1])} photos: every {recipe.HELDOUT_EVERY}th file of flowers_ccby_128",
              "samples": "samples.png: edges | ours (mode='authors', seed 0) | photo, 8 held-out images"},
-            NOTES, extra={"samples": "samples.png"},
+            NOTES, extra={"samples": "samples.png", "limits": limits_with_status(args.entry, metrics, args.status_note)},
         )
     return 0
+
+
+def status(metrics):
+    """The card's status line, from the measured metrics: FD and L1 against the baselines."""
+    ours, mean = metrics["ours_eval"], metrics["mean_training_photo"]
+    l1 = "below" if ours["l1"] < mean["l1"] else "above"
+    return (f"Status: FD {metrics['ours_authors']['fd']:.1f} (authors' mode) / {ours['fd']:.1f} (eval) against "
+            f"{mean['fd']:.1f} for the mean training photo and {metrics['grey_128']['fd']:.1f} for grey (floor "
+            f"{metrics['fd_floor_training_photos']:.1f}); L1 {ours['l1']:.4f}, {l1} the mean photo's {mean['l1']:.4f} "
+            "(a GAN paints colours the edges do not determine, where the mean photo hedges).")
+
+
+def limits_with_status(entry, metrics, note=None):
+    """The card's limits with the status line first (an older status line replaced)."""
+    config = json.loads((Path(entry) / "config.json").read_text())
+    kept = [x for x in config.get("limits", []) if not str(x).startswith("Status: ")]
+    return [status(metrics) + (f" {note}" if note else ""), *kept]
 
 
 if __name__ == "__main__":
