@@ -350,25 +350,15 @@ def _affine(mean, var, epsilon, gamma, beta):
     return fn
 
 
-#: merge layers computed in NumPy: a Keras call of a merge layer on the torch
-#: backend (Keras 3.15) leaves its converted inputs in a reference cycle that
-#: only a full garbage collection frees (window-sized garbage per tile: +1 GB
-#: of peak memory on a 12-megapixel translation)
-_MERGES = {keras.layers.Add: np.add}
-
-
-def _merge(layer):
-    op = _MERGES.get(type(layer))
-    if op is None:
-        return None
-
-    def fn(*xs):
-        y = np.array(xs[0], np.float32)
-        for x in xs[1:]:
-            op(y, x, out=y)
-        return y
-
-    return fn
+def _add(*xs):
+    """``Add`` in NumPy: a Keras call of a merge layer on the torch backend
+    (Keras 3.15) leaves its converted inputs in a reference cycle that only a
+    full garbage collection frees (window-sized garbage per tile: +1 GB of
+    peak memory on a 12-megapixel translation)."""
+    y = np.array(xs[0], np.float32)
+    for x in xs[1:]:
+        y += x
+    return y
 
 
 def _elementwise(layer):
@@ -576,9 +566,8 @@ def _apply(layer, srcs, runner):
         return _Map(_affine(mean, var, layer.epsilon, layer.gamma, layer.beta), [src])
     if isinstance(layer, keras.layers.Concatenate):
         return _Map(lambda *xs: np.concatenate(xs, axis=-1), srcs, sum(s.shape[-1] for s in srcs))
-    merge = _merge(layer)
-    if merge is not None:  # Add: the residual connections
-        return _Map(merge, srcs)
+    if isinstance(layer, keras.layers.Add):  # the residual connections
+        return _Map(_add, srcs)
     return _Map(_elementwise(layer), srcs)  # ReLU, LeakyReLU, PReLU, Activation, Rescaling, Dropout
 
 

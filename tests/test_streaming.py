@@ -32,7 +32,7 @@ def _photo(h, w, seed=0):
 @pytest.fixture(scope="module")
 def generators():
     return {
-        "zoo 6-block ngf-32 (resize-conv since session 16)": kg.zoo.load("cyclegan_apple2orange").generator_ab,
+        "zoo 6-block ngf-32 resize-conv": kg.zoo.load("cyclegan_apple2orange").generator_ab,
         "9-block ngf-64 (the paper's)": kg.cyclegan.resnet_generator(9, 64, seed=3),
         "6-block ngf-16 resize-conv": kg.cyclegan.resnet_generator(6, 16, seed=4, upsample="nearest"),
     }
@@ -53,7 +53,7 @@ def test_tiled_equals_whole_image(generators, tile):
 def test_translate_any_size_tiles_equal_whole_and_report_progress(generators):
     from keras_gans.cyclegan.translate import translate_any_size
 
-    g = generators["zoo 6-block ngf-32 (resize-conv since session 16)"]
+    g = generators["zoo 6-block ngf-32 resize-conv"]
     img = _photo(70, 93, seed=1)  # not multiples of 4: padded, then cropped
     whole = translate_any_size(g, img, 0, tile=None)
     calls = []

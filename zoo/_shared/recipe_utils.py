@@ -161,6 +161,12 @@ def game_to_measure(entry, checkpoint, build):
     return game
 
 
+def status_first(limits, line, prefixes):
+    """A card's ``limits`` with the status ``line`` first and any older
+    status line (one starting with one of ``prefixes``) dropped."""
+    return [line, *(x for x in limits or [] if not str(x).startswith(tuple(prefixes)))]
+
+
 def update_metrics(folder, metrics, evaluation, notes=None, extra=None):
     """Record measured metrics (and how they were measured) in an entry's
     config.json and re-render its MODEL_CARD.md; ``extra``: more config keys

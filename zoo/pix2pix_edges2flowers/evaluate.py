@@ -156,8 +156,7 @@ def status(metrics):
 def limits_with_status(entry, metrics, note=None):
     """The card's limits with the status line first (an older status line replaced)."""
     config = json.loads((Path(entry) / "config.json").read_text())
-    kept = [x for x in config.get("limits", []) if not str(x).startswith("Status: ")]
-    return [status(metrics) + (f" {note}" if note else ""), *kept]
+    return recipe_utils.status_first(config.get("limits"), status(metrics) + (f" {note}" if note else ""), ("Status: ",))
 
 
 if __name__ == "__main__":

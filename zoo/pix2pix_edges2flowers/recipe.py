@@ -192,13 +192,18 @@ def card(args, history, steps, wall):
     }
 
 
+def schedule(args):
+    """The learning rate: constant, then linear to 0 over the last ``decay_epochs``."""
+    return LinearDecay(args.lr, constant_steps=(args.epochs - args.decay_epochs) * args.steps_per_epoch,
+                       decay_steps=max(1, args.decay_epochs * args.steps_per_epoch))
+
+
 def _unfinished(args, steps):
     """A limit line when the run stopped before the end of its schedule."""
     total = args.epochs * args.steps_per_epoch
     if steps >= total:
         return []
-    constant = (args.epochs - args.decay_epochs) * args.steps_per_epoch
-    lr = args.lr * min(1.0, max(0.0, (total - steps) / max(1, total - constant)))
+    lr = float(keras.ops.convert_to_numpy(schedule(args)(steps)))
     return [f"Stopped at step {steps:,} of its {total:,}-step schedule: the learning rate stood at {lr:.2g} "
             f"(of {args.lr:g}), not yet decayed to 0; training goes on from the run's checkpoint with the same command."]
 
@@ -257,8 +262,7 @@ def main(argv=None):
     print(f"{args.n_train} training pairs, {args.n_heldout} held out (edges in {time.time() - t_data:.0f} s); "
           f"{steps_per_epoch} steps/epoch x {args.epochs} epochs at {args.image_size} px, unet_{2 ** args.num_downs} "
           f"filters {args.filters}, backend {keras.backend.backend()}", flush=True)
-    lr = LinearDecay(args.lr, constant_steps=(args.epochs - args.decay_epochs) * steps_per_epoch,
-                     decay_steps=max(1, args.decay_epochs * steps_per_epoch))
+    lr = schedule(args)
     run = recipe_utils.run_dir(ENTRY, args.run_dir)
     scope, distributed = recipe_utils.distribution(args)
     with scope():  # tf.distribute: the game's variables live in the strategy

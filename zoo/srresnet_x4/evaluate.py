@@ -236,13 +236,12 @@ def main(argv=None):
         config = json.loads((Path(args.entry) / "config.json").read_text())
         if config.get("training", {}).get("stage") == "srresnet" and not config["training"].get("smoke"):
             line = status(config, metrics)
-            limits = [x for x in config.get("limits", []) if not str(x).startswith(("BELOW THE TARGET", "TARGET MET"))]
-            extra_status = {"limits": [line, *limits], "training": config["training"]}
+            limits = recipe_utils.status_first(config.get("limits"), line, ("BELOW THE TARGET", "TARGET MET"))
+            extra_status = {"limits": limits, "training": config["training"]}
             print(line)
         elif config.get("training", {}).get("stage") == "srgan" and compare and not config["training"].get("smoke"):
             line = gan_status(config, metrics, compare[1], args.status_note)
-            limits = [x for x in config.get("limits", []) if not str(x).startswith(("EARLY WEIGHTS", "MEASURED"))]
-            extra_status = {"limits": [line, *limits]}
+            extra_status = {"limits": recipe_utils.status_first(config.get("limits"), line, ("EARLY WEIGHTS", "MEASURED"))}
             print(line)
         else:
             extra_status = {}
