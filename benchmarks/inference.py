@@ -85,8 +85,8 @@ _SEEDED_SRVGG = dict(gain=1.4, last_gain=0.1, last_bias=0.0)
 NETWORKS = {
     "apple2orange_6x32": dict(
         family="translate", zoo="cyclegan_apple2orange", size=(1024, 768),
-        title="zoo cyclegan_apple2orange generator_ab: ResNet generator, 6 blocks, ngf 32",
-        native=dict(arch="cyclegan", n_blocks=6, ngf=32, out_range=(-1, 1))),
+        title="zoo cyclegan_apple2orange generator_ab: ResNet generator, 6 blocks, ngf 32, resize-convolution",
+        native=dict(arch="cyclegan", n_blocks=6, ngf=32, upsample="nearest", out_range=(-1, 1))),
     "resnet9_ngf64": dict(
         family="translate", size=(1024, 768),
         title="kg.cyclegan.resnet_generator(9, 64, seed=0), random weights: the paper's generator",

@@ -92,7 +92,8 @@ def build_torch(spec):
     """The PyTorch network of a plan entry's ``native`` spec, in eval mode."""
     arch = spec["arch"]
     if arch == "cyclegan":
-        net = _tests_module("cyclegan", "cyclegan_torch").ResnetGenerator(ngf=spec["ngf"], n_blocks=spec["n_blocks"])
+        net = _tests_module("cyclegan", "cyclegan_torch").ResnetGenerator(
+            ngf=spec["ngf"], n_blocks=spec["n_blocks"], upsample=spec.get("upsample", "transpose"))
     elif arch == "srresnet":
         net = srresnet_torch(spec["scale"], spec["blocks"], spec["filters"])
     elif arch == "rrdbnet":

@@ -25,8 +25,20 @@ class ResnetBlock(nn.Module):
         return x + self.conv_block(x)
 
 
+class NearestUpConv(nn.Conv2d):
+    """Resize-convolution (``upsample="nearest"`` in keras_gans): nearest x2,
+    then a 3x3 zero-padded convolution; one module, so its state-dict keys
+    sit where the ConvTranspose2d's were (``model.16.weight``)."""
+
+    def __init__(self, cin, cout):
+        super().__init__(cin, cout, 3, padding=1, bias=True)
+
+    def forward(self, x):
+        return super().forward(nn.functional.interpolate(x, scale_factor=2, mode="nearest"))
+
+
 class ResnetGenerator(nn.Module):
-    def __init__(self, input_nc=3, output_nc=3, ngf=64, n_blocks=9):
+    def __init__(self, input_nc=3, output_nc=3, ngf=64, n_blocks=9, upsample="transpose"):
         super().__init__()
         norm = lambda c: nn.InstanceNorm2d(c, affine=False, track_running_stats=False)  # noqa: E731
         model = [nn.ReflectionPad2d(3), nn.Conv2d(input_nc, ngf, 7, padding=0, bias=True), norm(ngf), nn.ReLU(True)]
@@ -38,9 +50,9 @@ class ResnetGenerator(nn.Module):
             model += [ResnetBlock(ngf * 4)]
         for i in range(2):
             mult = 2 ** (2 - i)
-            model += [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, stride=2, padding=1,
-                                         output_padding=1, bias=True),
-                      norm(ngf * mult // 2), nn.ReLU(True)]
+            up = (NearestUpConv(ngf * mult, ngf * mult // 2) if upsample == "nearest" else
+                  nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, stride=2, padding=1, output_padding=1, bias=True))
+            model += [up, norm(ngf * mult // 2), nn.ReLU(True)]
         model += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, output_nc, 7, padding=0), nn.Tanh()]
         self.model = nn.Sequential(*model)
 
