@@ -35,7 +35,14 @@ names re-exported here:
   for a game (TF: XLA even on CPU, where Keras turns it off; it is the
   faster step there).
 - ``inference_mode()``: a context for eager inference calls (torch: no
-  autograd graph; elsewhere nothing to do).
+  autograd graph, and Keras' convolutions without their copies of the
+  activation; elsewhere nothing to do).
+- ``fast_convolutions()``: a context in which Keras' convolutions, PReLU
+  and inference batch norm run as one-pass kernels (torch: Keras 3.15 copies
+  every activation twice per convolution there; elsewhere nothing to do).
+- ``instance_norm(x, epsilon)``: the normalization of a float32
+  channels-last ``x`` over its spatial axes where the backend has a faster
+  form than ``keras.ops`` (torch), else None.
 - ``EXPORT_FORMATS``: the ``Model.export`` formats ``keras-gans export``
   offers on this backend (ONNX goes through torch.onnx; a SavedModel
   through TF, or jax2tf).
@@ -64,6 +71,8 @@ JIT_DOUBLE_BACKWARD = _impl.JIT_DOUBLE_BACKWARD
 EXPORT_FORMATS = _impl.EXPORT_FORMATS
 resolve_auto_jit = _impl.resolve_auto_jit
 inference_mode = _impl.inference_mode
+fast_convolutions = _impl.fast_convolutions
+instance_norm = _impl.instance_norm
 DATA_PARALLEL_REFUSAL = _impl.DATA_PARALLEL_REFUSAL
 LOSS_SCALING_REFUSAL = _impl.LOSS_SCALING_REFUSAL
 replica_draw = _impl.replica_draw
@@ -78,6 +87,8 @@ __all__ = [
     "value_and_grad",
     "input_gradient",
     "GameTrainer",
+    "instance_norm",
+    "fast_convolutions",
     "JIT_DOUBLE_BACKWARD",
     "EXPORT_FORMATS",
     "resolve_auto_jit",

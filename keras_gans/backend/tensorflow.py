@@ -18,6 +18,17 @@ LOSS_SCALING_REFUSAL = None
 DATA_PARALLEL_REFUSAL = None  # tf.distribute.MirroredStrategy: every game (tests/test_distribution.py)
 
 
+# the InstanceNormalization layer's keras.ops form is the fast one here (fused under XLA)
+instance_norm = None
+
+
+def fast_convolutions():
+    """Nothing to swap here (torch only)."""
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
 def inference_mode():
     """Eager inference needs no gradient bookkeeping here: nothing to turn off."""
     import contextlib

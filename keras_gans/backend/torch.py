@@ -6,6 +6,9 @@ but cannot trace a double backward, so games that need one run eagerly here
 (the game warns once, see ``JIT_DOUBLE_BACKWARD``).
 """
 
+import contextlib
+import threading
+
 import keras
 import torch
 import torch.distributed as dist
@@ -24,12 +27,181 @@ DATA_PARALLEL_REFUSAL = (
 )
 
 
+@contextlib.contextmanager
 def inference_mode():
-    """Eager inference without autograd: no graph kept for the backward pass
-    (memory in proportion to the activations otherwise)."""
-    import torch
+    """Eager inference without autograd (no graph kept for the backward pass:
+    memory in proportion to the activations otherwise), with the
+    convolutions of ``fast_convolutions``."""
+    with torch.inference_mode(), fast_convolutions():
+        yield
 
-    return torch.inference_mode()
+
+# ---------------------------------------------------------------- convolutions
+# Keras 3.15's torch ``conv`` makes a contiguous channels-first copy of every
+# channels-last activation, then a channels-last copy of that, before calling
+# torch: two passes over the activation per convolution (a quarter of the
+# time of a CycleGAN generator at 1024x768 on the 2-core EPYC). A channels-last
+# tensor permuted to (N, C, H, W) is already in torch's channels_last memory
+# format, which oneDNN convolves directly: same kernels, same numbers.
+_fast_depth = 0
+_fast_lock = threading.Lock()
+
+
+def _torch_padding(padding, kernel_hw, strides, dilation):
+    """torch's ``padding=`` for Keras' ``padding``, or None where torch's
+    symmetric padding cannot say it ("same" with strides or an even kernel)."""
+    if padding == "valid":
+        return 0
+    if padding == "same" and all(s == 1 for s in strides) and all(k % 2 for k in kernel_hw):
+        return tuple(d * (k - 1) // 2 for k, d in zip(kernel_hw, dilation))
+    return None
+
+
+def _conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, bias=None):
+    """Keras' ``conv`` for 2-D channels-last convolutions, without the copies;
+    anything else (other ranks, strided "same", channels-first, torch.export /
+    tracing, where Keras' copies make the graph exportable) goes to Keras'."""
+    from keras.src.backend import standardize_data_format
+    from keras.src.utils.argument_validation import standardize_tuple
+
+    fallback = (
+        torch.jit.is_tracing()
+        or torch.compiler.is_compiling()
+        or standardize_data_format(data_format) != "channels_last"
+        or len(getattr(inputs, "shape", ())) != 4
+        or len(getattr(kernel, "shape", ())) != 4
+    )
+    if not fallback:
+        strides = standardize_tuple(strides, 2, "strides")
+        dilation = standardize_tuple(dilation_rate, 2, "dilation_rate")
+        pad = _torch_padding(padding, tuple(kernel.shape[:2]), strides, dilation)
+        channels, kernel_channels = inputs.shape[-1], kernel.shape[2]
+        fallback = pad is None or not kernel_channels or channels % kernel_channels
+    if fallback:
+        y = _keras_calls["conv"](inputs, kernel, strides, padding, data_format, dilation_rate)
+        return y if bias is None else y + bias
+    from keras.src.backend.torch.core import convert_to_tensor
+
+    x = convert_to_tensor(inputs).permute(0, 3, 1, 2)  # a view in channels_last memory format
+    k = convert_to_tensor(kernel).permute(3, 2, 0, 1)
+    if bias is not None:
+        bias = convert_to_tensor(bias).to(x.dtype)
+    y = torch.nn.functional.conv2d(x, k, bias, stride=strides, padding=pad, dilation=dilation,
+                                   groups=channels // kernel_channels)
+    return y.permute(0, 2, 3, 1)
+
+
+def _conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                    dilation_rate=1):
+    """Keras' ``conv_transpose`` for 2-D channels-last "valid" ones without
+    its copy of the activation (the rest: Keras')."""
+    from keras.src.backend import standardize_data_format
+
+    if (torch.jit.is_tracing() or torch.compiler.is_compiling() or padding != "valid" or output_padding is not None
+            or standardize_data_format(data_format) != "channels_last" or len(getattr(inputs, "shape", ())) != 4
+            or len(getattr(kernel, "shape", ())) != 4 or inputs.shape[-1] != kernel.shape[3]):
+        return _keras_calls["conv_transpose"](inputs, kernel, strides, padding, output_padding, data_format, dilation_rate)
+    from keras.src.backend.torch.core import convert_to_tensor
+
+    x = convert_to_tensor(inputs).permute(0, 3, 1, 2)
+    k = convert_to_tensor(kernel).permute(3, 2, 0, 1)  # (kh, kw, out, in) -> torch's (in, out, kh, kw)
+    y = torch.nn.functional.conv_transpose2d(x, k, stride=strides, dilation=dilation_rate)
+    return y.permute(0, 2, 3, 1)
+
+
+def _conv_layer_call(self, inputs):
+    """``Conv2D.call`` with the bias inside torch's convolution (one pass
+    less); layers with LoRA, quantization, their own ``convolution_op`` or
+    another rank go to Keras'."""
+    from keras.src.layers.convolutional.base_conv import BaseConv
+
+    if (self.rank != 2 or self.lora_enabled or self.quantization_mode is not None
+            or type(self).convolution_op is not BaseConv.convolution_op or self.data_format != "channels_last"):
+        return _keras_calls[BaseConv](self, inputs)
+    y = _conv(inputs, self.kernel, self.strides, self.padding, self.data_format, self.dilation_rate,
+              bias=self.bias if self.use_bias else None)
+    return y if self.activation is None else self.activation(y)
+
+
+def _prelu_call(self, inputs):
+    """``PReLU.call`` as torch's one-pass ``prelu`` where the slopes are one
+    per channel (shared over the spatial axes); else Keras'."""
+    from keras.src.backend.torch.core import convert_to_tensor
+
+    alpha = convert_to_tensor(self.alpha)
+    x = convert_to_tensor(inputs)
+    if (x.ndim != 4 or alpha.ndim != 3 or tuple(alpha.shape[:2]) != (1, 1) or alpha.dtype != x.dtype
+            or torch.jit.is_tracing() or torch.compiler.is_compiling()):
+        return _keras_calls[keras.layers.PReLU](self, inputs)
+    return torch.nn.functional.prelu(x.permute(0, 3, 1, 2), alpha.reshape(-1)).permute(0, 2, 3, 1)
+
+
+def _batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """Keras' torch ``batch_normalization`` (three passes) as torch's one-pass
+    inference kernel, where the statistics take no gradient (inference)."""
+    from keras.src.backend.torch.core import convert_to_tensor
+
+    x, mean, variance = (convert_to_tensor(t) for t in (x, mean, variance))
+    if (x.ndim != 4 or axis not in (-1, 3) or mean.requires_grad or variance.requires_grad
+            or torch.jit.is_tracing() or torch.compiler.is_compiling()):
+        return _keras_calls["batch_normalization"](x, mean, variance, axis, offset, scale, epsilon)
+    offset = None if offset is None else convert_to_tensor(offset)
+    scale = None if scale is None else convert_to_tensor(scale)
+    y = torch.nn.functional.batch_norm(x.permute(0, 3, 1, 2), mean, variance, scale, offset, False, 0.0, epsilon)
+    return y.permute(0, 2, 3, 1)
+
+
+_keras_calls = {}
+
+
+def _fast_patches():
+    """``(owner, attribute, ours, key in _keras_calls)`` for everything
+    ``fast_convolutions`` swaps."""
+    from keras.src.backend.torch import nn as keras_torch_nn
+    from keras.src.layers.convolutional.base_conv import BaseConv
+
+    return [(keras_torch_nn, "conv", _conv, "conv"),
+            (keras_torch_nn, "conv_transpose", _conv_transpose, "conv_transpose"),
+            (keras_torch_nn, "batch_normalization", _batch_normalization, "batch_normalization"),
+            (BaseConv, "call", _conv_layer_call, BaseConv),
+            (keras.layers.PReLU, "call", _prelu_call, keras.layers.PReLU)]
+
+
+@contextlib.contextmanager
+def fast_convolutions():
+    """Within it, Keras' torch 2-D convolutions (transposed too) skip the
+    copies above and take their bias inside the convolution, PReLU and
+    inference batch norm run as torch's one-pass kernels: outputs equal to
+    float rounding (convolutions and PReLU: to the bit). Process-wide while
+    any thread is in one; nests."""
+    global _fast_depth
+    with _fast_lock:
+        if _fast_depth == 0:
+            for owner, attr, ours, key in _fast_patches():
+                _keras_calls[key] = owner.__dict__[attr] if isinstance(owner, type) else getattr(owner, attr)
+                setattr(owner, attr, ours)
+        _fast_depth += 1
+    try:
+        yield
+    finally:
+        with _fast_lock:
+            _fast_depth -= 1
+            if _fast_depth == 0:
+                for owner, attr, _, key in _fast_patches():
+                    setattr(owner, attr, _keras_calls[key])
+
+
+def instance_norm(x, epsilon):
+    """``(x - mean) / sqrt(var + epsilon)`` over the spatial axes of a float32
+    channels-last ``x``, in three passes where Keras ops take five (torch's
+    ``var_mean`` over non-trailing axes is slower still; its ``batch_norm``
+    route, native PyTorch's, reads 40x farther from a float64 reference)."""
+    axes = tuple(range(1, x.ndim - 1))
+    centered = x - x.mean(axes, keepdim=True)
+    scale = torch.rsqrt(centered.square().mean(axes, keepdim=True) + epsilon)
+    if torch.is_grad_enabled() and centered.requires_grad:
+        return centered * scale
+    return centered.mul_(scale)
 
 
 def resolve_auto_jit(model):
@@ -69,7 +241,7 @@ def input_gradient(fn, x):
 
 class GameTrainer:
     """Keras' torch trainer calls ``train_step(data)``, eagerly or under
-    ``torch.compile``. Under torch.distributed (one process per device,
+    ``torch.compile``, here inside ``fast_convolutions()``. Under torch.distributed (one process per device,
     started by torchrun, each fitting its shard of every global batch) the
     batch norms' statistics are summed over the processes first."""
 
@@ -77,7 +249,8 @@ class GameTrainer:
         if _replica()[1] > 1 and not getattr(self, "_synchronized_batch_norm", False):
             _synchronize_batch_norm(self)
             self._synchronized_batch_norm = True
-        return self.game_step(data)
+        with fast_convolutions():  # the same gradients, ~10% less time per SRResNet step
+            return self.game_step(data)
 
 
 def _replica():

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_gans import backend
+
 
 @keras.saving.register_keras_serializable("keras_gans")
 class InstanceNormalization(keras.layers.Layer):
@@ -59,11 +61,14 @@ class InstanceNormalization(keras.layers.Layer):
     def call(self, inputs):
         dtype = inputs.dtype
         x = ops.cast(inputs, "float32")
-        axes = tuple(range(1, len(x.shape) - 1))
-        mean = ops.mean(x, axis=axes, keepdims=True)
-        centered = x - mean
-        var = ops.mean(ops.square(centered), axis=axes, keepdims=True)
-        y = centered * ops.rsqrt(var + self.epsilon)
+        if backend.instance_norm is not None:
+            y = backend.instance_norm(x, self.epsilon)
+        else:
+            axes = tuple(range(1, len(x.shape) - 1))
+            mean = ops.mean(x, axis=axes, keepdims=True)
+            centered = x - mean
+            var = ops.mean(ops.square(centered), axis=axes, keepdims=True)
+            y = centered * ops.rsqrt(var + self.epsilon)
         if self.gamma is not None:
             y = y * ops.cast(self.gamma, "float32")
         if self.beta is not None:

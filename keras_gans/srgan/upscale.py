@@ -12,6 +12,7 @@ import numpy as np
 from keras import ops
 
 from keras_gans import streaming
+from keras_gans.backend import inference_mode
 from keras_gans.images import check_float_range, to_model_range, to_uint8
 from keras_gans.layers.pixel_shuffle import CropToScaledSize, PixelShuffle, PixelUnshuffle
 
@@ -199,7 +200,8 @@ def upscale_images(generator, images, scale, tile=None, overlap=None, progress=N
     def run(batch):
         if batch.dtype == np.uint8:
             batch = to_model_range(batch, (0.0, 1.0))
-        y = np.asarray(ops.convert_to_numpy(forward(np.ascontiguousarray(batch))))
+        with inference_mode():  # torch: convolutions without Keras' copies of the activation
+            y = np.asarray(ops.convert_to_numpy(forward(np.ascontiguousarray(batch))))
         if y.shape[1] != batch.shape[1] * scale or y.shape[2] != batch.shape[2] * scale:
             raise ValueError(
                 f"upscale: the generator mapped {batch.shape[1:3]} to {y.shape[1:3]}, not x{scale}."
