@@ -39,7 +39,7 @@ calls (with the RSS before):
 
 ``vs native`` = the fastest native setting's s/MP / the row's (> 1: faster).
 Before timing, each float32 path's float output on the native rows' image
-must equal native PyTorch's to 1e-3 (images in [0, 1]), ONNX Runtime's too,
+must equal native PyTorch's to one uint8 level at most and 1e-4 on average (``SAME``; images in [0, 1]; ONNX Runtime's to 1e-3),
 or the run stops: a benchmark of a wrong network is worthless. One process
 per engine, each on ``--threads`` CPUs, in this order: prepare (weights, ONNX
 files, images; torch backend), native PyTorch, ONNX Runtime, each backend.
@@ -68,6 +68,10 @@ from bench_utils import (PeakMemory, check_close, cpu_info, git_commit, json_lin
 
 HERE = Path(__file__).resolve().parent
 NATIVE = HERE / "inference_native.py"
+#: the float outputs of a Keras path and native PyTorch (images in [0, 1]) must agree to a uint8 level
+#: at most and 1e-4 on average: float rounding through 20-40 layers (TF's convolutions on the 6-block
+#: resize-convolution CycleGAN reach 1.3e-3 at 1024x768), never a different network or weights
+SAME = (1 / 255, 1e-4)
 
 #: Whole-image memory, bytes per output pixel, by engine: peak RSS over warm-up and timed calls
 #: minus the RSS before, at 320x240 (translate) / 64x48 LR (upscale) with --threads 1, rounded up
@@ -277,7 +281,7 @@ def keras_rows(entry, plan, backend):
                 with PeakMemory() as memory:
                     if policy == "float32" and native is not None:  # the check is the warm-up
                         extra["max_diff_vs_native"] = check_close(
-                            f"{entry['key']} keras-{backend} {path}", run_float(m, check_image, tile), native, 1e-3)
+                            f"{entry['key']} keras-{backend} {path}", run_float(m, check_image, tile), native, *SAME)
                         if check_image.shape != image.shape:
                             run_u8(m, image, tile)  # warm-up at the benchmarked size
                     else:

@@ -47,6 +47,13 @@ _fast_depth = 0
 _fast_lock = threading.Lock()
 
 
+def _float32(*tensors):
+    """Only float32 is measured (bf16 / fp16 convolutions go to Keras' path:
+    on CPUs without bf16 units torch takes its slow reference kernels for
+    them, and those were not timed with these layouts)."""
+    return all(str(getattr(t, "dtype", "")).endswith("float32") for t in tensors)
+
+
 def _torch_padding(padding, kernel_hw, strides, dilation):
     """torch's ``padding=`` for Keras' ``padding``, or None where torch's
     symmetric padding cannot say it ("same" with strides or an even kernel)."""
@@ -70,6 +77,7 @@ def _conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation
         or standardize_data_format(data_format) != "channels_last"
         or len(getattr(inputs, "shape", ())) != 4
         or len(getattr(kernel, "shape", ())) != 4
+        or not _float32(inputs, kernel)
     )
     if not fallback:
         strides = standardize_tuple(strides, 2, "strides")
@@ -99,7 +107,8 @@ def _conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=N
 
     if (torch.jit.is_tracing() or torch.compiler.is_compiling() or padding != "valid" or output_padding is not None
             or standardize_data_format(data_format) != "channels_last" or len(getattr(inputs, "shape", ())) != 4
-            or len(getattr(kernel, "shape", ())) != 4 or inputs.shape[-1] != kernel.shape[3]):
+            or len(getattr(kernel, "shape", ())) != 4 or inputs.shape[-1] != kernel.shape[3]
+            or not _float32(inputs, kernel)):
         return _keras_calls["conv_transpose"](inputs, kernel, strides, padding, output_padding, data_format, dilation_rate)
     from keras.src.backend.torch.core import convert_to_tensor
 
