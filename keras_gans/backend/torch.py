@@ -51,7 +51,13 @@ def _float32(*tensors):
     """Only float32 is measured (bf16 / fp16 convolutions go to Keras' path:
     on CPUs without bf16 units torch takes its slow reference kernels for
     them, and those were not timed with these layouts)."""
-    return all(str(getattr(t, "dtype", "")).endswith("float32") for t in tensors)
+    return all(keras.backend.standardize_dtype(t.dtype) == "float32" for t in tensors)
+
+
+def _tracing():
+    """Being traced or compiled (torch.jit / ONNX export, torch.compile): Keras'
+    own ops then, whose graph exports."""
+    return torch.jit.is_tracing() or torch.compiler.is_compiling()
 
 
 def _torch_padding(padding, kernel_hw, strides, dilation):
@@ -72,8 +78,7 @@ def _conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation
     from keras.src.utils.argument_validation import standardize_tuple
 
     fallback = (
-        torch.jit.is_tracing()
-        or torch.compiler.is_compiling()
+        _tracing()
         or standardize_data_format(data_format) != "channels_last"
         or len(getattr(inputs, "shape", ())) != 4
         or len(getattr(kernel, "shape", ())) != 4
@@ -86,7 +91,7 @@ def _conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation
         channels, kernel_channels = inputs.shape[-1], kernel.shape[2]
         fallback = pad is None or not kernel_channels or channels % kernel_channels
     if fallback:
-        y = _keras_calls["conv"](inputs, kernel, strides, padding, data_format, dilation_rate)
+        y = _keras_calls[_keras_nn(), "conv"](inputs, kernel, strides, padding, data_format, dilation_rate)
         return y if bias is None else y + bias
     from keras.src.backend.torch.core import convert_to_tensor
 
@@ -105,11 +110,11 @@ def _conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=N
     its copy of the activation (the rest: Keras')."""
     from keras.src.backend import standardize_data_format
 
-    if (torch.jit.is_tracing() or torch.compiler.is_compiling() or padding != "valid" or output_padding is not None
+    if (_tracing() or padding != "valid" or output_padding is not None
             or standardize_data_format(data_format) != "channels_last" or len(getattr(inputs, "shape", ())) != 4
             or len(getattr(kernel, "shape", ())) != 4 or inputs.shape[-1] != kernel.shape[3]
             or not _float32(inputs, kernel)):
-        return _keras_calls["conv_transpose"](inputs, kernel, strides, padding, output_padding, data_format, dilation_rate)
+        return _keras_calls[_keras_nn(), "conv_transpose"](inputs, kernel, strides, padding, output_padding, data_format, dilation_rate)
     from keras.src.backend.torch.core import convert_to_tensor
 
     x = convert_to_tensor(inputs).permute(0, 3, 1, 2)
@@ -126,7 +131,7 @@ def _conv_layer_call(self, inputs):
 
     if (self.rank != 2 or self.lora_enabled or self.quantization_mode is not None
             or type(self).convolution_op is not BaseConv.convolution_op or self.data_format != "channels_last"):
-        return _keras_calls[BaseConv](self, inputs)
+        return _keras_calls[BaseConv, "call"](self, inputs)
     y = _conv(inputs, self.kernel, self.strides, self.padding, self.data_format, self.dilation_rate,
               bias=self.bias if self.use_bias else None)
     return y if self.activation is None else self.activation(y)
@@ -139,9 +144,8 @@ def _prelu_call(self, inputs):
 
     alpha = convert_to_tensor(self.alpha)
     x = convert_to_tensor(inputs)
-    if (x.ndim != 4 or alpha.ndim != 3 or tuple(alpha.shape[:2]) != (1, 1) or alpha.dtype != x.dtype
-            or torch.jit.is_tracing() or torch.compiler.is_compiling()):
-        return _keras_calls[keras.layers.PReLU](self, inputs)
+    if x.ndim != 4 or alpha.ndim != 3 or tuple(alpha.shape[:2]) != (1, 1) or alpha.dtype != x.dtype or _tracing():
+        return _keras_calls[keras.layers.PReLU, "call"](self, inputs)
     return torch.nn.functional.prelu(x.permute(0, 3, 1, 2), alpha.reshape(-1)).permute(0, 2, 3, 1)
 
 
@@ -151,29 +155,32 @@ def _batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsil
     from keras.src.backend.torch.core import convert_to_tensor
 
     x, mean, variance = (convert_to_tensor(t) for t in (x, mean, variance))
-    if (x.ndim != 4 or axis not in (-1, 3) or mean.requires_grad or variance.requires_grad
-            or torch.jit.is_tracing() or torch.compiler.is_compiling()):
-        return _keras_calls["batch_normalization"](x, mean, variance, axis, offset, scale, epsilon)
+    if x.ndim != 4 or axis not in (-1, 3) or mean.requires_grad or variance.requires_grad or _tracing():
+        return _keras_calls[_keras_nn(), "batch_normalization"](x, mean, variance, axis, offset, scale, epsilon)
     offset = None if offset is None else convert_to_tensor(offset)
     scale = None if scale is None else convert_to_tensor(scale)
     y = torch.nn.functional.batch_norm(x.permute(0, 3, 1, 2), mean, variance, scale, offset, False, 0.0, epsilon)
     return y.permute(0, 2, 3, 1)
 
 
+#: (owner, attribute) -> Keras' own, while swapped
 _keras_calls = {}
 
 
+def _keras_nn():
+    from keras.src.backend.torch import nn
+
+    return nn
+
+
 def _fast_patches():
-    """``(owner, attribute, ours, key in _keras_calls)`` for everything
-    ``fast_convolutions`` swaps."""
-    from keras.src.backend.torch import nn as keras_torch_nn
+    """``(owner, attribute, ours)`` for everything ``fast_convolutions`` swaps."""
     from keras.src.layers.convolutional.base_conv import BaseConv
 
-    return [(keras_torch_nn, "conv", _conv, "conv"),
-            (keras_torch_nn, "conv_transpose", _conv_transpose, "conv_transpose"),
-            (keras_torch_nn, "batch_normalization", _batch_normalization, "batch_normalization"),
-            (BaseConv, "call", _conv_layer_call, BaseConv),
-            (keras.layers.PReLU, "call", _prelu_call, keras.layers.PReLU)]
+    nn = _keras_nn()
+    return [(nn, "conv", _conv), (nn, "conv_transpose", _conv_transpose),
+            (nn, "batch_normalization", _batch_normalization),
+            (BaseConv, "call", _conv_layer_call), (keras.layers.PReLU, "call", _prelu_call)]
 
 
 @contextlib.contextmanager
@@ -186,8 +193,8 @@ def fast_convolutions():
     global _fast_depth
     with _fast_lock:
         if _fast_depth == 0:
-            for owner, attr, ours, key in _fast_patches():
-                _keras_calls[key] = owner.__dict__[attr] if isinstance(owner, type) else getattr(owner, attr)
+            for owner, attr, ours in _fast_patches():
+                _keras_calls[owner, attr] = owner.__dict__[attr] if isinstance(owner, type) else getattr(owner, attr)
                 setattr(owner, attr, ours)
         _fast_depth += 1
     try:
@@ -196,8 +203,8 @@ def fast_convolutions():
         with _fast_lock:
             _fast_depth -= 1
             if _fast_depth == 0:
-                for owner, attr, _, key in _fast_patches():
-                    setattr(owner, attr, _keras_calls[key])
+                for owner, attr, _ in _fast_patches():
+                    setattr(owner, attr, _keras_calls[owner, attr])
 
 
 def instance_norm(x, epsilon):
