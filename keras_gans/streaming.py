@@ -14,14 +14,19 @@ How: the network is executed layer by layer, and each layer tile by tile:
 - a convolution (``Conv2D``, ``Conv2DTranspose``) computes its output in
   ``tile`` x ``tile`` pieces, each from exactly the input window it needs
   (the kernel's reach, not the network's receptive field), and stores the
-  result; arrays over ``spill_bytes`` go to a temporary file (read and
-  written by windows, so they sit in the page cache, not in the process);
+  result in memory while all stored arrays together stay within
+  ``spill_bytes`` (a budget, 128 MiB by default), else in a temporary file
+  (read and written by windows, so it sits in the page cache, not in the
+  process);
 - a normalization with whole-image statistics (``InstanceNormalization``)
-  first streams over its input to sum each channel (float64), then becomes a
-  per-channel affine map applied as tiles are read;
+  first streams over its input for each channel's mean and variance (per
+  tile, the tiles combined in float64), then becomes a per-channel affine
+  map applied as tiles are read;
 - padding, cropping, nearest upsampling and element-wise layers (ReLU,
-  activations, Add, ...) are applied lazily as tiles are read; a tensor read
-  by several layers (a residual block's input) is stored once.
+  activations, Add, ...) are applied lazily as tiles are read (as backend
+  tensors or NumPy arrays: ``kg.backend.WINDOW_MATH``); a tensor read by
+  several layers (a residual block's input) is stored once, a convolution
+  that only a pixel shuffle reads is not stored at all.
 
 The result equals the whole-image forward pass up to float rounding (the
 convolutions see the same inputs; only summation order differs). Peak memory
@@ -52,20 +57,78 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gans.backend import inference_mode
+from keras_gans.backend import WINDOW_MATH, inference_mode
 from keras_gans.layers.instance_normalization import InstanceNormalization
 from keras_gans.layers.pixel_shuffle import CropToScaledSize, PixelShuffle, PixelUnshuffle
 from keras_gans.layers.upsampling import BilinearUpSampling2D
 from keras_gans.layers.reflection_padding import ReflectionPadding2D
 
-#: arrays larger than this (bytes) are kept in a temporary file, not in memory
-SPILL_BYTES = 64 << 20
+#: memory budget (bytes) for the arrays a run stores, all of them together: an array that would take
+#: the total alive past it goes to a temporary file instead (files cost a copy through the page
+#: cache on every write and read). A budget, not a size limit per array, so that memory stays bounded
+#: by it plus the tiles whatever the photo and the network (benchmarks/RESULTS.md: peak RSS by size).
+SPILL_BYTES = 128 << 20
 _CONVS = (keras.layers.Conv2D, keras.layers.Conv2DTranspose)  # the second is no subclass of the first
 
 
 # ------------------------------------------------------------ lazy tensors
+def _numpy(tensor):
+    """A backend tensor (or array) as a float32 NumPy array."""
+    return np.asarray(ops.convert_to_numpy(tensor), np.float32)
+
+
+class _BackendMath:
+    """Windows as backend tensors: the element-wise work between convolutions
+    runs on the backend's threads (torch: cheap eager calls)."""
+
+    @staticmethod
+    def tensor(array):
+        return ops.convert_to_tensor(np.ascontiguousarray(array, np.float32))
+
+    @staticmethod
+    def layer_output(y):
+        return y
+
+    @staticmethod
+    def zeros(shape):
+        return ops.zeros(shape, "float32")
+
+    @staticmethod
+    def tile_moments(x):
+        mean = ops.mean(x, axis=(0, 1))
+        m2 = ops.sum(ops.square(x - mean), axis=(0, 1))
+        return _numpy(mean).astype(np.float64), _numpy(m2).astype(np.float64)
+
+    pad, take, add, multiply = staticmethod(ops.pad), staticmethod(ops.take), staticmethod(ops.add), staticmethod(ops.multiply)
+    concatenate, expand_dims = staticmethod(ops.concatenate), staticmethod(ops.expand_dims)
+
+
+class _NumPyMath:
+    """Windows as NumPy arrays (one thread, but no per-call dispatch, and no
+    compilation per window shape as JAX's eager operations have)."""
+
+    tensor = layer_output = staticmethod(_numpy)
+
+    @staticmethod
+    def zeros(shape):
+        return np.zeros(shape, np.float32)
+
+    @staticmethod
+    def tile_moments(x):
+        mean = x.mean(axis=(0, 1), dtype=np.float64)
+        return mean, np.square(x - mean).sum(axis=(0, 1))
+
+    pad, take, add, multiply = staticmethod(np.pad), staticmethod(np.take), staticmethod(np.add), staticmethod(np.multiply)
+    concatenate, expand_dims = staticmethod(np.concatenate), staticmethod(np.expand_dims)
+
+
+#: where windows live between convolutions on this backend (``kg.backend.WINDOW_MATH``); tests set both
+_MATH = {"backend": _BackendMath, "numpy": _NumPyMath}[WINDOW_MATH]
+
+
 class _Node:
-    """A (H, W, C) float32 tensor that can be read by windows."""
+    """A (H, W, C) float32 tensor that can be read by windows (each a
+    ``_MATH`` window: a backend tensor or a NumPy array)."""
 
     shape = (0, 0, 0)
 
@@ -74,12 +137,16 @@ class _Node:
 
 
 class _Stored(_Node):
-    def __init__(self, array):
-        self.array = array
+    """An array (in memory or a file) or the input image, read through
+    ``fn`` (e.g. uint8 -> the model's range) when given."""
+
+    def __init__(self, array, fn=None):
+        self.array, self.fn = array, fn
         self.shape = tuple(array.shape)
 
     def read(self, y0, y1, x0, x1):
-        return np.asarray(self.array[y0:y1, x0:x1], np.float32)
+        window = self.array[y0:y1, x0:x1]
+        return _MATH.tensor(window if self.fn is None else self.fn(window))
 
 
 class _FileArray:
@@ -125,11 +192,25 @@ def _close_and_remove(fd, path):
         pass
 
 
-def _new_array(shape, spill_dir, spill_bytes):
-    """An empty float32 array: in memory, or in a temporary file in ``spill_dir`` when large."""
-    if spill_dir is None or 4 * math.prod(shape) <= spill_bytes:
-        return np.empty(shape, np.float32)
-    return _FileArray(shape, spill_dir)
+class _Budget:
+    """Bytes of the stored arrays alive in memory, against ``limit``."""
+
+    def __init__(self, limit):
+        self.limit, self.used = limit, 0
+
+    def new_array(self, shape, spill_dir):
+        """An empty float32 array: in memory while the budget allows it, else
+        in a temporary file in ``spill_dir``."""
+        nbytes = 4 * math.prod(shape)
+        if spill_dir is not None and self.used + nbytes > self.limit:
+            return _FileArray(shape, spill_dir)
+        out = np.empty(shape, np.float32)
+        self.used += nbytes
+        weakref.finalize(out, self._release, nbytes)  # given back when no node holds the array
+        return out
+
+    def _release(self, nbytes):
+        self.used -= nbytes
 
 
 class _Pad(_Node):
@@ -143,33 +224,22 @@ class _Pad(_Node):
             raise ValueError(f"reflection padding of {padding} needs an input larger than {h}x{w}.")
         self.shape = (h + t + b, w + l + r, c)
 
-    def _index(self, a, b, n, before):
-        i = np.arange(a, b) - before
-        if self.mode == "reflect":
-            i = np.abs(i)
-            i = np.where(i >= n, 2 * (n - 1) - i, i)
-            return i, None
-        inside = (i >= 0) & (i < n)
-        return np.clip(i, 0, n - 1), inside
-
     def read(self, y0, y1, x0, x1):
         h, w, c = self.src.shape
         ya, yb, xa, xb = y0 - self.t, y1 - self.t, x0 - self.l, x1 - self.l
         if ya >= 0 and xa >= 0 and yb <= h and xb <= w:  # inside the source: no index map
             return self.src.read(ya, yb, xa, xb)
+        ca, cb, da, db = max(ya, 0), min(yb, h), max(xa, 0), min(xb, w)  # the part inside
         if self.mode != "reflect":  # zeros around what lies inside
-            out = np.zeros((y1 - y0, x1 - x0, c), np.float32)
-            ca, cb, da, db = max(ya, 0), min(yb, h), max(xa, 0), min(xb, w)
-            if ca < cb and da < db:
-                out[ca - ya : cb - ya, da - xa : db - xa] = self.src.read(ca, cb, da, db)
-            return out
-        iy, my = self._index(y0, y1, h, self.t)
-        ix, mx = self._index(x0, x1, w, self.l)
-        ya, yb, xa, xb = int(iy.min()), int(iy.max()) + 1, int(ix.min()), int(ix.max()) + 1
-        block = self.src.read(ya, yb, xa, xb)[iy - ya][:, ix - xa]
-        if my is not None:
-            block = block * (my[:, None] & mx[None, :])[..., None]
-        return block
+            if ca >= cb or da >= db:
+                return _MATH.zeros((y1 - y0, x1 - x0, c))
+            return _MATH.pad(self.src.read(ca, cb, da, db), ((ca - ya, yb - cb), (da - xa, xb - db), (0, 0)))
+        # reflection about the first / last row and column: i -> |i|, then n - 1 - |n - 1 - i|
+        iy = (h - 1) - np.abs((h - 1) - np.abs(np.arange(ya, yb)))
+        ix = (w - 1) - np.abs((w - 1) - np.abs(np.arange(xa, xb)))
+        ra, rb, sa, sb = int(iy.min()), int(iy.max()) + 1, int(ix.min()), int(ix.max()) + 1
+        block = self.src.read(ra, rb, sa, sb)
+        return _MATH.take(_MATH.take(block, iy - ra, axis=0), ix - sa, axis=1)
 
 
 class _Crop(_Node):
@@ -195,7 +265,7 @@ class _Upsample(_Node):
         block = self.src.read(ya, yb, xa, xb)
         iy = np.arange(y0, y1) // self.sy - ya
         ix = np.arange(x0, x1) // self.sx - xa
-        return block[iy][:, ix]
+        return _MATH.take(_MATH.take(block, iy, axis=0), ix, axis=1)
 
 
 class _Conv(_Node):
@@ -232,15 +302,18 @@ class _Conv(_Node):
         return res
 
 
-class _Counted(_Node):
-    """The network's output, read window by window: each read is a step of the progress."""
+class _Output(_Node):
+    """The network's output, read window by window as float32 NumPy arrays
+    (what ``run(..., output=)`` receives); ``count``: each read is a step of
+    the progress (the last convolution runs as its output is read)."""
 
-    def __init__(self, src, runner):
-        self.src, self.runner, self.shape, self.tile = src, runner, src.shape, runner.tile
+    def __init__(self, src, runner, count):
+        self.src, self.runner, self.count, self.shape, self.tile = src, runner, count, src.shape, runner.tile
 
     def read(self, y0, y1, x0, x1):
-        out = self.src.read(y0, y1, x0, x1)
-        self.runner.step()
+        out = _numpy(self.src.read(y0, y1, x0, x1))
+        if self.count:
+            self.runner.step()
         return out
 
 
@@ -259,7 +332,7 @@ class _Map(_Node):
 # ------------------------------------------------------------------ runner
 class _Runner:
     def __init__(self, tile, spill_dir, spill_bytes, progress, total):
-        self.tile, self.spill_dir, self.spill_bytes = tile, spill_dir, spill_bytes
+        self.tile, self.spill_dir, self.budget = tile, spill_dir, _Budget(spill_bytes)
         self.progress, self.total, self.done = progress, total, 0
 
     def tiles(self, h, w):
@@ -271,9 +344,9 @@ class _Runner:
     def store(self, node, count=False):
         """``node`` computed once, tile by tile, into an array (memory or a
         temporary file); ``count``: each tile is a step of the progress."""
-        out = _new_array(node.shape, self.spill_dir, self.spill_bytes)
+        out = self.budget.new_array(node.shape, self.spill_dir)
         for y0, y1, x0, x1 in self.tiles(*node.shape[:2]):
-            out[y0:y1, x0:x1] = node.read(y0, y1, x0, x1)
+            out[y0:y1, x0:x1] = _numpy(node.read(y0, y1, x0, x1))
             if count:
                 self.step()
         return _Stored(out)
@@ -284,9 +357,9 @@ class _Runner:
             self.progress(self.done, self.total)
 
     def call(self, layer, window):
-        with inference_mode():
-            y = layer(window[None], training=False) if _takes_training(layer) else layer(window[None])
-            return np.asarray(ops.convert_to_numpy(y), np.float32)[0]
+        """``layer`` on one window; its output, a window."""
+        x = _MATH.expand_dims(window, 0)
+        return _MATH.layer_output((layer(x, training=False) if _takes_training(layer) else layer(x))[0])
 
     def conv(self, layer, src, store=True):
         """A convolution's output: computed tile by tile from the input windows
@@ -312,23 +385,27 @@ class _Runner:
                 ia, ja = ia - ia % down, ja - ja % down
             res = self.call(layer, src.read(ia, ib, ja, jb))
             if out is None:
-                out = _new_array((oh, ow, res.shape[-1]), self.spill_dir, self.spill_bytes)
+                out = self.budget.new_array((oh, ow, res.shape[-1]), self.spill_dir)
             ya, xa = ia * up // down, ja * up // down
-            out[y0:y1, x0:x1] = res[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
+            out[y0:y1, x0:x1] = _numpy(res[y0 - ya : y1 - ya, x0 - xa : x1 - xa])
             self.step()
         return _Stored(out)
 
     def moments(self, src):
-        """Per-channel mean and (biased) variance of ``src`` over the whole image (float64 sums)."""
+        """Per-channel mean and (biased) variance of ``src`` over the whole
+        image: each tile's mean and sum of squared deviations on the backend,
+        the tiles combined in float64 (Chan et al.'s pairwise update: no
+        cancellation however large the mean is against the spread)."""
         c = src.shape[-1]
-        s1, s2 = np.zeros(c), np.zeros(c)
+        n, mean, m2 = 0, np.zeros(c), np.zeros(c)
         for y0, y1, x0, x1 in self.tiles(*src.shape[:2]):
-            block = src.read(y0, y1, x0, x1).reshape(-1, c)
-            s1 += block.sum(0, dtype=np.float64)
-            s2 += np.square(block).sum(0, dtype=np.float64)
-        n = src.shape[0] * src.shape[1]
-        mean = s1 / n
-        return mean, np.maximum(s2 / n - mean**2, 0.0)
+            k = (y1 - y0) * (x1 - x0)
+            tile_mean, tile_m2 = _MATH.tile_moments(src.read(y0, y1, x0, x1))
+            delta, total = tile_mean - mean, n + k
+            mean = mean + delta * (k / total)
+            m2 = m2 + tile_m2 + delta**2 * (n * k / total)
+            n = total
+        return mean, m2 / n
 
 
 def _takes_training(layer):
@@ -340,32 +417,25 @@ def _affine(mean, var, epsilon, gamma, beta):
     inv = 1.0 / np.sqrt(var + epsilon)
     a = inv * (1.0 if gamma is None else np.asarray(ops.convert_to_numpy(gamma), np.float64))
     b = (0.0 if beta is None else np.asarray(ops.convert_to_numpy(beta), np.float64)) - mean * a
-    a, b = a.astype(np.float32), np.broadcast_to(b, a.shape).astype(np.float32)
-
-    def fn(x):
-        y = x * a
-        y += b  # in place: one window-sized temporary, not two
-        return y
-
-    return fn
+    a, b = _MATH.tensor(a), _MATH.tensor(np.broadcast_to(b, a.shape))
+    return lambda x: _MATH.add(_MATH.multiply(x, a), b)
 
 
 def _add(*xs):
-    """``Add`` in NumPy: a Keras call of a merge layer on the torch backend
-    (Keras 3.15) leaves its converted inputs in a reference cycle that only a
-    full garbage collection frees (window-sized garbage per tile: +1 GB of
-    peak memory on a 12-megapixel translation)."""
-    y = np.array(xs[0], np.float32)
+    """``Add`` without the layer: a Keras call of a merge layer on the torch
+    backend (Keras 3.15) leaves its converted inputs in a reference cycle that
+    only a full garbage collection frees (window-sized garbage per tile: +1 GB
+    of peak memory on a 12-megapixel translation)."""
+    y = xs[0]
     for x in xs[1:]:
-        y += x
+        y = _MATH.add(y, x)
     return y
 
 
 def _elementwise(layer):
     def fn(*xs):
-        with inference_mode():
-            y = layer(xs[0][None]) if len(xs) == 1 else layer([x[None] for x in xs])
-            return np.asarray(ops.convert_to_numpy(y), np.float32)[0]
+        y = layer(_MATH.expand_dims(xs[0], 0)) if len(xs) == 1 else layer([_MATH.expand_dims(x, 0) for x in xs])
+        return _MATH.layer_output(y[0])
 
     return fn
 
@@ -374,10 +444,30 @@ def _tiled(layer):
     return isinstance(layer, _CONVS + _LOCAL) or getattr(layer, "receptive_radius", None) is not None
 
 
+def _read_once(model):
+    """The convolutions whose output only a pixel shuffle reads (each pixel
+    once, no halo): computed as the shuffle reads them, never stored (one
+    copy less of an upscaler's largest maps)."""
+    readers = {}
+    for layer in model.layers:
+        for node in layer._inbound_nodes:
+            for t in node.input_tensors:
+                readers.setdefault(id(t), []).append(layer)
+    lazy = set()
+    for layer in model.layers:
+        if isinstance(layer, _CONVS) and len(layer._inbound_nodes) == 1:
+            (t,) = layer._inbound_nodes[0].outputs
+            only = readers.get(id(t), [])
+            if len(only) == 1 and isinstance(only[0], PixelShuffle):
+                lazy.add(id(layer))
+    return lazy
+
+
 def _conv_tiles(model, shape, tile):
     """How many tiles a run computes (the progress total), from the output
     shape of every layer computed in tiles (None if Keras cannot say)."""
-    convs = [layer for layer in model.layers if _tiled(layer)]
+    lazy = _read_once(model)
+    convs = [layer for layer in model.layers if _tiled(layer) and id(layer) not in lazy]
     if not convs:
         return 0
     try:
@@ -387,7 +477,7 @@ def _conv_tiles(model, shape, tile):
     return sum(math.ceil(s[1] / tile) * math.ceil(s[2] / tile) for s in shapes)
 
 
-def run(model, image, tile=512, progress=None, spill_dir=None, spill_bytes=SPILL_BYTES, output=None,
+def run(model, image, tile=512, progress=None, spill_dir=None, spill_bytes=None, output=None,
         input_map=None):
     """Run a functional Keras ``model`` on one image, layer by layer in tiles.
 
@@ -402,9 +492,12 @@ def run(model, image, tile=512, progress=None, spill_dir=None, spill_bytes=SPILL
             own pixels (memory per tile: ``tile**2 * channels * 4`` bytes).
         progress: optional ``callable(done, total)`` after each conv tile
             (``total`` may be None when it cannot be counted in advance).
-        spill_dir: folder for the temporary files of arrays over
-            ``spill_bytes`` (default: the system's temporary folder);
-            deleted when no longer needed.
+        spill_dir: folder for the temporary files of the arrays beyond
+            the budget (default: the system's temporary folder); deleted
+            when no longer needed.
+        spill_bytes: the budget: bytes of stored arrays kept in memory at
+            once (default ``SPILL_BYTES``, read at call time; 0: every
+            array in a file).
         output: optional ``callable(node) -> result`` instead of storing the
             output: receives the output as a lazy tensor with ``.shape``
             and ``.read(y0, y1, x0, x1)`` (e.g. to convert it to uint8 tile
@@ -421,7 +514,8 @@ def run(model, image, tile=512, progress=None, spill_dir=None, spill_bytes=SPILL
         raise ValueError(f"streaming: one image (height, width, channels) expected; got shape {image.shape}.")
     for layer in model.layers:
         _check_supported(layer)
-    with tempfile.TemporaryDirectory(prefix="keras_gans_stream_", dir=spill_dir) as tmp:
+    spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
+    with inference_mode(), tempfile.TemporaryDirectory(prefix="keras_gans_stream_", dir=spill_dir) as tmp:
         runner = _Runner(int(tile), tmp, spill_bytes, progress, _conv_tiles(model, image.shape, int(tile)))
         return _walk(model, image, runner, output, input_map)
 
@@ -454,14 +548,13 @@ def collect(node, fn=None, dtype=np.float32, tile=None):
 
 
 def _walk(model, image, runner, output, input_map):
-    source = _Stored(image)
-    values = {id(model.inputs[0]): source if input_map is None else _Map(input_map, [source])}
+    values = {id(model.inputs[0]): _Stored(image, input_map)}
     consumers = {}
     for layer in model.layers:
         for node in layer._inbound_nodes:
             for t in node.input_tensors:
                 consumers[id(t)] = consumers.get(id(t), 0) + 1
-    last = _last_conv(model, consumers)
+    last, lazy = _last_conv(model, consumers), _read_once(model)
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
@@ -470,7 +563,10 @@ def _walk(model, image, runner, output, input_map):
                              "shared layers are not supported.")
         node = layer._inbound_nodes[0]
         srcs = [values[id(t)] for t in node.input_tensors]
-        out = runner.conv(layer, srcs[0], store=False) if layer is last else _apply(layer, srcs, runner)
+        if layer is last or id(layer) in lazy:  # computed as read (the output; a pixel shuffle's input)
+            out = runner.conv(layer, srcs[0], store=False)
+        else:
+            out = _apply(layer, srcs, runner)
         for t in node.input_tensors:  # what no later layer reads is dropped (its file deleted)
             consumers[id(t)] -= 1
             if consumers[id(t)] == 0 and t is not model.outputs[0]:
@@ -479,9 +575,7 @@ def _walk(model, image, runner, output, input_map):
         if consumers.get(id(t_out), 0) > 1 and not isinstance(out, _Stored):
             out = runner.store(out)  # read by several layers: computed once
         values[id(t_out)] = out
-    final = values[id(model.outputs[0])]
-    if last is not None:  # the last convolution runs as its output is read: count those reads
-        final = _Counted(final, runner)
+    final = _Output(values[id(model.outputs[0])], runner, count=last is not None)
     return collect(final) if output is None else output(final)
 
 
@@ -565,7 +659,7 @@ def _apply(layer, srcs, runner):
         var = np.asarray(ops.convert_to_numpy(layer.moving_variance), np.float64)
         return _Map(_affine(mean, var, layer.epsilon, layer.gamma, layer.beta), [src])
     if isinstance(layer, keras.layers.Concatenate):
-        return _Map(lambda *xs: np.concatenate(xs, axis=-1), srcs, sum(s.shape[-1] for s in srcs))
+        return _Map(lambda *xs: _MATH.concatenate(xs, axis=-1), srcs, sum(s.shape[-1] for s in srcs))
     if isinstance(layer, keras.layers.Add):  # the residual connections
         return _Map(_add, srcs)
     return _Map(_elementwise(layer), srcs)  # ReLU, LeakyReLU, PReLU, Activation, Rescaling, Dropout

@@ -158,7 +158,7 @@ def test_tiled_upscale_writes_uint8_tiles_into_a_uint8_output():
     """Peak memory of an upscale in overlapping windows (``overlap`` given):
     the uint8 output plus a tile (no float copy of the whole output); tiled
     and whole agree. (The default, streamed tiles, keeps intermediate maps
-    under 64 MB in memory and larger ones in files: tests/test_streaming.py.)"""
+    in memory up to a 128 MiB budget and the rest in files: tests/test_streaming.py.)"""
     import tracemalloc
 
     keras.utils.set_random_seed(0)

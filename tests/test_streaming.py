@@ -74,6 +74,45 @@ def test_spilled_arrays_give_the_same_result_and_are_deleted(generators, tmp_pat
     assert list(tmp_path.iterdir()) == []  # the temporary folder and its memmaps are gone
 
 
+def test_stored_arrays_stay_within_the_memory_budget(generators, tmp_path, monkeypatch):
+    """``spill_bytes`` is a budget for all the arrays a run keeps at once:
+    arrays go to memory while the total alive fits it, to files beyond, and
+    the result does not depend on where they went."""
+    g = generators["6-block ngf-16 resize-conv"]
+    img = _photo(48, 64, seed=2)
+    made, new_array = [], streaming._Budget.new_array
+
+    def spy(budget, shape, spill_dir):
+        out = new_array(budget, shape, spill_dir)
+        made.append((budget.used, budget.limit, isinstance(out, np.ndarray)))
+        return out
+
+    monkeypatch.setattr(streaming._Budget, "new_array", spy)
+    limit = 48 * 64 * 16 * 4  # one full-size 16-channel array
+    budgeted = streaming.run(g, img, tile=32, input_map=to_model_range, spill_bytes=limit, spill_dir=tmp_path)
+    assert max(used for used, _, _ in made) <= limit and {lim for _, lim, _ in made} == {limit}
+    in_memory = [m for _, _, m in made]
+    assert any(in_memory) and not all(in_memory), in_memory  # some kept, some spilled
+    made.clear()
+    all_in_memory = streaming.run(g, img, tile=32, input_map=to_model_range, spill_bytes=1 << 40)
+    assert all(m for _, _, m in made)
+    np.testing.assert_array_equal(budgeted, all_in_memory)
+
+
+@pytest.mark.parametrize("math", ["backend", "numpy"])
+def test_either_window_math_equals_whole_image(generators, monkeypatch, math):
+    """Windows between convolutions live as backend tensors or NumPy arrays
+    (``kg.backend.WINDOW_MATH`` picks the faster per backend): both equal the
+    whole image on every backend, reflection padding and nearest upsampling
+    at the tile borders included."""
+    monkeypatch.setattr(streaming, "_MATH", {"backend": streaming._BackendMath, "numpy": streaming._NumPyMath}[math])
+    img = _photo(52, 68, seed=5)
+    g = generators["6-block ngf-16 resize-conv"]
+    whole = np.asarray(keras.ops.convert_to_numpy(g(to_model_range(img)[None], training=False)))[0]
+    tiled = streaming.run(g, img, tile=20, input_map=to_model_range)
+    assert np.abs(tiled - whole).max() < 1e-4, float(np.abs(tiled - whole).max())
+
+
 def test_unsupported_models_are_named():
     inp = keras.Input((None, None, 3))
     x = keras.layers.Conv2D(4, 3, padding="same")(inp)

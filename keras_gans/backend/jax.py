@@ -30,6 +30,11 @@ DATA_PARALLEL_REFUSAL = None  # keras.distribution.DataParallel: every game (tes
 # the InstanceNormalization layer's keras.ops form is the fast one here (fused under XLA)
 instance_norm = None
 
+# where kg.streaming keeps its windows between convolutions: NumPy arrays (each eager jax operation
+# compiles once per new window shape, and tiles come in many shapes: see kg.backend)
+WINDOW_MATH = "numpy"
+
+
 
 def fast_convolutions():
     """Nothing to swap here (torch only)."""

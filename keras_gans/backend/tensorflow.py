@@ -21,6 +21,11 @@ DATA_PARALLEL_REFUSAL = None  # tf.distribute.MirroredStrategy: every game (test
 # the InstanceNormalization layer's keras.ops form is the fast one here (fused under XLA)
 instance_norm = None
 
+# where kg.streaming keeps its windows between convolutions: tensors (eager operations use every
+# thread; NumPy's one was slower: see kg.backend)
+WINDOW_MATH = "backend"
+
+
 
 def fast_convolutions():
     """Nothing to swap here (torch only)."""

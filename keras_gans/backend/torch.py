@@ -26,8 +26,13 @@ DATA_PARALLEL_REFUSAL = (
     "(keras.distribution.DataParallel) or KERAS_BACKEND=tensorflow (tf.distribute.MirroredStrategy)."
 )
 
+# where kg.streaming keeps its windows between convolutions: backend tensors (eager calls are
+# cheap and use every thread; see kg.backend)
+WINDOW_MATH = "backend"
+
 
 @contextlib.contextmanager
+
 def inference_mode():
     """Eager inference without autograd (no graph kept for the backward pass:
     memory in proportion to the activations otherwise), with the
