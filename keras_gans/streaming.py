@@ -302,6 +302,31 @@ class _Conv(_Node):
         return res
 
 
+class _Local(_Node):
+    """A layer whose output pixel ``o`` depends on input pixels within
+    ``halo`` of ``o * down / up`` (a stride-1 block with a
+    ``receptive_radius``, pixel shuffles, bilinear upsampling), computed on
+    read: each output window from the input window around it, clipped at the
+    image's border so the layer's own border handling applies there as on
+    the whole image; the window's rim is dropped."""
+
+    def __init__(self, layer, src, runner, up=1, down=1, halo=0):
+        self.layer, self.src, self.runner, self.up, self.down, self.halo = layer, src, runner, up, down, halo
+        h, w, _ = src.shape
+        channels = layer.compute_output_shape((1, up * down, up * down, src.shape[-1]))[-1]
+        self.shape = (h * up // down, w * up // down, channels)
+
+    def read(self, y0, y1, x0, x1):
+        (h, w, _), up, down, halo = self.src.shape, self.up, self.down, self.halo
+        ia, ib = max(0, y0 * down // up - halo), min(h, -(-y1 * down // up) + halo)
+        ja, jb = max(0, x0 * down // up - halo), min(w, -(-x1 * down // up) + halo)
+        if down > 1:  # the window starts on the unshuffle grid
+            ia, ja = ia - ia % down, ja - ja % down
+        res = self.runner.call(self.layer, self.src.read(ia, ib, ja, jb))
+        ya, xa = ia * up // down, ja * up // down
+        return res[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
+
+
 class _Output(_Node):
     """The network's output, read window by window as float32 NumPy arrays
     (what ``run(..., output=)`` receives); ``count``: each read is a step of
@@ -368,28 +393,11 @@ class _Runner:
         node = _Conv(layer, src, self)
         return self.store(node, count=True) if store else node
 
-    def local(self, layer, src, up=1, down=1, halo=0):
-        """A layer whose output pixel ``o`` depends on input pixels within
-        ``halo`` of ``o * down / up`` (a stride-1 block with a
-        ``receptive_radius``, pixel shuffles, bilinear upsampling): each
-        output tile from the input window around it, clipped at the image's
-        border so the layer's own border handling applies there as on the
-        whole image; the window's rim is dropped."""
-        h, w, _ = src.shape
-        oh, ow = h * up // down, w * up // down
-        out = None
-        for y0, y1, x0, x1 in self.tiles(oh, ow):
-            ia, ib = max(0, y0 * down // up - halo), min(h, -(-y1 * down // up) + halo)
-            ja, jb = max(0, x0 * down // up - halo), min(w, -(-x1 * down // up) + halo)
-            if down > 1:  # the window starts on the unshuffle grid
-                ia, ja = ia - ia % down, ja - ja % down
-            res = self.call(layer, src.read(ia, ib, ja, jb))
-            if out is None:
-                out = self.budget.new_array((oh, ow, res.shape[-1]), self.spill_dir)
-            ya, xa = ia * up // down, ja * up // down
-            out[y0:y1, x0:x1] = _numpy(res[y0 - ya : y1 - ya, x0 - xa : x1 - xa])
-            self.step()
-        return _Stored(out)
+    def local(self, layer, src, up=1, down=1, halo=0, store=True):
+        """A ``_Local`` layer's output: computed tile by tile and stored, or
+        (``store=False``) computed when its windows are read."""
+        node = _Local(layer, src, self, up, down, halo)
+        return self.store(node, count=True) if store else node
 
     def moments(self, src):
         """Per-channel mean and (biased) variance of ``src`` over the whole
@@ -444,30 +452,50 @@ def _tiled(layer):
     return isinstance(layer, _CONVS + _LOCAL) or getattr(layer, "receptive_radius", None) is not None
 
 
-def _read_once(model):
-    """The convolutions whose output only a pixel shuffle reads (each pixel
-    once, no halo): computed as the shuffle reads them, never stored (one
-    copy less of an upscaler's largest maps)."""
+def _readers(model):
+    """{id(tensor): [the layers that read it]}"""
     readers = {}
     for layer in model.layers:
         for node in layer._inbound_nodes:
             for t in node.input_tensors:
                 readers.setdefault(id(t), []).append(layer)
-    lazy = set()
+    return readers
+
+
+def _computed_as_read(model):
+    """The layers computed as their output is read, never stored: the last
+    convolution (only point-wise layers between it and the output: no float
+    copy of the output), a convolution that only a pixel shuffle reads (each
+    pixel read once), and a pixel shuffle that only point-wise layers
+    separate from the last convolution (its halo's rows are computed twice:
+    a few percent, against writing and reading an upscaler's largest map).
+    Returns ``(last convolution or None, {id(layer)})``."""
+    readers = _readers(model)
+    last = _last_conv(model, {k: len(v) for k, v in readers.items()})
+    lazy = set() if last is None else {id(last)}
     for layer in model.layers:
         if isinstance(layer, _CONVS) and len(layer._inbound_nodes) == 1:
             (t,) = layer._inbound_nodes[0].outputs
             only = readers.get(id(t), [])
             if len(only) == 1 and isinstance(only[0], PixelShuffle):
                 lazy.add(id(layer))
-    return lazy
+    t = None if last is None else last._inbound_nodes[0].input_tensors[0]
+    while t is not None and len(readers.get(id(t), [])) == 1:
+        layer = t._keras_history[0]
+        if isinstance(layer, PixelShuffle):
+            lazy.add(id(layer))
+        if not isinstance(layer, _POINTWISE) or len(layer._inbound_nodes) != 1:
+            break
+        (t,) = layer._inbound_nodes[0].input_tensors
+    return last, lazy
 
 
 def _conv_tiles(model, shape, tile):
     """How many tiles a run computes (the progress total), from the output
-    shape of every layer computed in tiles (None if Keras cannot say)."""
-    lazy = _read_once(model)
-    convs = [layer for layer in model.layers if _tiled(layer) and id(layer) not in lazy]
+    shape of every layer computed and stored in tiles, and of the output
+    (None if Keras cannot say)."""
+    last, lazy = _computed_as_read(model)
+    convs = [layer for layer in model.layers if _tiled(layer) and (id(layer) not in lazy or layer is last)]
     if not convs:
         return 0
     try:
@@ -554,7 +582,7 @@ def _walk(model, image, runner, output, input_map):
         for node in layer._inbound_nodes:
             for t in node.input_tensors:
                 consumers[id(t)] = consumers.get(id(t), 0) + 1
-    last, lazy = _last_conv(model, consumers), _read_once(model)
+    last, lazy = _computed_as_read(model)
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
@@ -563,10 +591,7 @@ def _walk(model, image, runner, output, input_map):
                              "shared layers are not supported.")
         node = layer._inbound_nodes[0]
         srcs = [values[id(t)] for t in node.input_tensors]
-        if layer is last or id(layer) in lazy:  # computed as read (the output; a pixel shuffle's input)
-            out = runner.conv(layer, srcs[0], store=False)
-        else:
-            out = _apply(layer, srcs, runner)
+        out = _apply(layer, srcs, runner, store=id(layer) not in lazy)
         for t in node.input_tensors:  # what no later layer reads is dropped (its file deleted)
             consumers[id(t)] -= 1
             if consumers[id(t)] == 0 and t is not model.outputs[0]:
@@ -625,12 +650,14 @@ def _check_supported(layer):
         raise ValueError(f"streaming: {layer.name} upsamples with {layer.interpolation!r}; only 'nearest'.")
 
 
-def _apply(layer, srcs, runner):
+def _apply(layer, srcs, runner, store=True):
+    """``layer`` on its sources' nodes; ``store``: whether a convolution or
+    pixel shuffle stores its output (else it is computed as read)."""
     src = srcs[0]
     if isinstance(layer, _CONVS):
-        return runner.conv(layer, src)
+        return runner.conv(layer, src, store)
     if isinstance(layer, PixelShuffle):
-        return runner.local(layer, src, up=layer.scale)
+        return runner.local(layer, src, up=layer.scale, store=store)
     if isinstance(layer, PixelUnshuffle):
         r = layer.scale
         if layer.padding == "reflect":  # bottom / right up to a multiple of r, as the layer itself does
