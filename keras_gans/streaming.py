@@ -73,8 +73,10 @@ _CONVS = (keras.layers.Conv2D, keras.layers.Conv2DTranspose)  # the second is no
 
 # ------------------------------------------------------------ lazy tensors
 def _numpy(tensor):
-    """A backend tensor (or array) as a float32 NumPy array."""
-    return np.asarray(ops.convert_to_numpy(tensor), np.float32)
+    """A backend tensor (or a NumPy array, not copied) as a float32 NumPy array."""
+    if not isinstance(tensor, np.ndarray):
+        tensor = ops.convert_to_numpy(tensor)  # (TF's copies even a NumPy array)
+    return np.asarray(tensor, np.float32)
 
 
 class _BackendMath:
@@ -99,7 +101,11 @@ class _BackendMath:
         m2 = ops.sum(ops.square(x - mean), axis=(0, 1))
         return _numpy(mean).astype(np.float64), _numpy(m2).astype(np.float64)
 
-    pad, take, add, multiply = staticmethod(ops.pad), staticmethod(ops.take), staticmethod(ops.add), staticmethod(ops.multiply)
+    @staticmethod
+    def affine(x, a, b):
+        return ops.add(ops.multiply(x, a), b)
+
+    pad, take, add = staticmethod(ops.pad), staticmethod(ops.take), staticmethod(ops.add)
     concatenate, expand_dims = staticmethod(ops.concatenate), staticmethod(ops.expand_dims)
 
 
@@ -116,9 +122,16 @@ class _NumPyMath:
     @staticmethod
     def tile_moments(x):
         mean = x.mean(axis=(0, 1), dtype=np.float64)
-        return mean, np.square(x - mean).sum(axis=(0, 1))
+        d = x - mean.astype(np.float32)  # one float32 temporary
+        return mean, np.square(d, out=d).sum(axis=(0, 1), dtype=np.float64)
 
-    pad, take, add, multiply = staticmethod(np.pad), staticmethod(np.take), staticmethod(np.add), staticmethod(np.multiply)
+    @staticmethod
+    def affine(x, a, b):
+        y = x * a
+        y += b  # in place: one window-sized temporary, not two
+        return y
+
+    pad, take, add = staticmethod(np.pad), staticmethod(np.take), staticmethod(np.add)
     concatenate, expand_dims = staticmethod(np.concatenate), staticmethod(np.expand_dims)
 
 
@@ -426,7 +439,7 @@ def _affine(mean, var, epsilon, gamma, beta):
     a = inv * (1.0 if gamma is None else np.asarray(ops.convert_to_numpy(gamma), np.float64))
     b = (0.0 if beta is None else np.asarray(ops.convert_to_numpy(beta), np.float64)) - mean * a
     a, b = _MATH.tensor(a), _MATH.tensor(np.broadcast_to(b, a.shape))
-    return lambda x: _MATH.add(_MATH.multiply(x, a), b)
+    return lambda x: _MATH.affine(x, a, b)
 
 
 def _add(*xs):

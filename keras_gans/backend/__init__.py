@@ -45,11 +45,13 @@ names re-exported here:
   form than ``keras.ops`` (torch), else None.
 - ``WINDOW_MATH``: where ``kg.streaming`` keeps an image's windows between
   convolutions: ``"backend"`` (tensors: the element-wise work runs on the
-  backend's threads; torch, TF) or ``"numpy"`` (JAX: each eager operation
-  compiles once per new window shape). Zoo CycleGAN generator, 1024x768,
+  backend's threads; torch) or ``"numpy"`` (JAX: each eager operation
+  compiles once per new window shape; TF: as tensors the tiles ran faster,
+  but the process kept more memory, 2.25 / 2.68 GB peak translating 4 / 12
+  MP against the 2.01 / 2.11 GB rule). Zoo CycleGAN generator, 1024x768,
   512-px tiles, 2 threads, AMD EPYC family 26 model 2: torch 1.4 s as
-  tensors vs 1.9 s in NumPy, TF 2.7 vs 3.4 s; SRResNet 256x192 -> x4, 192-px tiles: TF 2.6 vs 4.0 s,
-  JAX 3.7 vs 3.1 s.
+  tensors vs 1.9 s in NumPy, TF 2.7 vs 3.4 s; SRResNet 256x192 -> x4,
+  192-px tiles: TF 2.6 vs 4.0 s, JAX 3.7 vs 3.1 s.
 - ``EXPORT_FORMATS``: the ``Model.export`` formats ``keras-gans export``
   offers on this backend (ONNX goes through torch.onnx; a SavedModel
   through TF, or jax2tf).
