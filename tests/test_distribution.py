@@ -19,10 +19,11 @@ WORKER = Path(__file__).with_name("distribution_worker.py")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# CycleGAN: 2 steps, 1e-4. Its instance norms over 8x8 maps of a 4-filter net divide
+# CycleGAN: 1 step, 1e-4. Its instance norms over 8x8 maps of a 4-filter net divide
 # by tiny variances, so float32 summation-order noise (3.7e-7 after one step) grows
-# about 100x per step in the single-device run itself (4.4e-5 after 2, 1.5e-3 after 3).
-STEPS = {"cyclegan": 2}
+# about 100x per step in the single-device run itself (4.4e-5 after 2, 1.5e-3 after 3;
+# 1.1e-4 after 2 on TF on an AVX-512 EPYC, family 26, 2026-12-08: over the bound).
+STEPS = {"cyclegan": 1}
 TOLERANCE = {"cyclegan": 1e-4}
 
 
