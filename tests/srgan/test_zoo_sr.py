@@ -26,8 +26,12 @@ def test_card_set5_psnr_is_reproduced_on_this_backend(name):
     else:  # SRGAN trades PSNR for detail: above bicubic on both
         assert got["psnr"] > bicubic["psnr"] + 0.2 and got["gradient_ratio"] > bicubic["gradient_ratio"] + 0.1
     for k in ("gradient_ratio", "hf_ratio", "grid_ratio"):  # the card's sharpness, where it lists it
-        if k in card:  # grid_ratio reaches ~100: compared relatively
-            assert abs(got[k] - card[k]) < 2e-3 * max(1.0, abs(card[k])), (k, got[k], card[k])
+        # grid_ratio (~10-150) compared relatively, and at 2%: it weighs a few spectral peaks of the
+        # uint8-rounded output, where a level's rounding differs between backends (srgan_x4 at 483
+        # lattice steps, Set5: TF 22.77, JAX 22.58)
+        tol = 2e-2 if k == "grid_ratio" else 2e-3
+        if k in card:
+            assert abs(got[k] - card[k]) < tol * max(1.0, abs(card[k])), (k, got[k], card[k])
 
 
 @pytest.mark.skipif(len(ENTRIES) < 2, reason="needs both srresnet_x4 and srgan_x4 shipped")
