@@ -590,11 +590,7 @@ def collect(node, fn=None, dtype=np.float32, tile=None):
 
 def _walk(model, image, runner, output, input_map):
     values = {id(model.inputs[0]): _Stored(image, input_map)}
-    consumers = {}
-    for layer in model.layers:
-        for node in layer._inbound_nodes:
-            for t in node.input_tensors:
-                consumers[id(t)] = consumers.get(id(t), 0) + 1
+    consumers = {k: len(v) for k, v in _readers(model).items()}
     last, lazy = _computed_as_read(model)
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
