@@ -26,7 +26,6 @@ instance_norm = None
 WINDOW_MATH = "numpy"
 
 
-
 def fast_convolutions():
     """Nothing to swap here (torch only)."""
     import contextlib

@@ -32,7 +32,6 @@ WINDOW_MATH = "backend"
 
 
 @contextlib.contextmanager
-
 def inference_mode():
     """Eager inference without autograd (no graph kept for the backward pass:
     memory in proportion to the activations otherwise), with the
